@@ -1,0 +1,146 @@
+// Package flows is the domain of Redress: the flow format, its loader and
+// checker, the pure conversation engine and the session types. It imports
+// nothing from the rest of the project and knows nothing of Telegram, SQLite
+// or message catalogs: every sentence is a message ID, rendered by a transport.
+package flows
+
+import (
+	"github.com/expr-lang/expr/vm"
+)
+
+// NodeType says what a node does when the conversation reaches it.
+type NodeType string
+
+// The node types a flow file may use.
+const (
+	Choice  NodeType = "choice"  // ask: pick one option
+	Multi   NodeType = "multi"   // ask: pick one or more options
+	Number  NodeType = "number"  // ask: a whole number
+	Date    NodeType = "date"    // ask: a calendar date
+	Text    NodeType = "text"    // ask: free text
+	Info    NodeType = "info"    // show messages, then continue
+	Branch  NodeType = "branch"  // no message: choose the next node by condition
+	Outcome NodeType = "outcome" // end: show messages and assessment sections
+)
+
+// Asks reports whether the node waits for an answer from the user.
+func (t NodeType) Asks() bool {
+	switch t {
+	case Choice, Multi, Number, Date, Text:
+		return true
+	}
+	return false
+}
+
+// Pos is a position in a flow file, printed as file:line.
+type Pos struct {
+	File string
+	Line int
+}
+
+// Flow is a loaded, checked and compiled flow. Build one with Load or Parse;
+// a Flow is immutable and safe for concurrent use.
+type Flow struct {
+	ID       string
+	Version  int
+	Title    string // message ID
+	Start    string // node ID
+	Crisis   string // node ID of the crisis node, reachable from anywhere
+	Intro    []MsgRef
+	Footer   []MsgRef // shown at the end of every outcome
+	Sources  map[string]Source
+	Facts    []*Fact
+	Nodes    map[string]*Node
+	Order    []string // node IDs in file order
+	Sections map[string]*Section
+	Pos      Pos
+
+	env map[string]any // typed sample environment used to compile expressions
+}
+
+// Source is a legal source that citations may name, e.g. S-02.
+type Source struct {
+	ID    string
+	Label string // message ID of its full name
+	Pos   Pos
+}
+
+// Fact is a named value derived from the answers by an expression.
+// Facts are evaluated in order; a fact may use the facts above it.
+type Fact struct {
+	ID   string
+	Expr *Expr
+	Pos  Pos
+}
+
+// Node is one step of a conversation.
+type Node struct {
+	ID       string
+	Type     NodeType
+	Say      []MsgRef // messages shown when the node is reached
+	Ask      MsgRef   // the question (ask nodes)
+	Help     string   // message ID shown by /help at this node
+	Invalid  string   // message ID shown when an answer is not valid
+	Options  []Option
+	Min, Max *int64 // number bounds
+	Unknown  string // label message ID of an "I don't know" option (number, date, choice)
+	MaxLen   int    // text: most characters accepted
+	MinLen   int    // text: fewest characters accepted
+	Routes   []Route
+	Next     string
+	Sections []string // outcome: assessment sections shown, in order
+	Pos      Pos
+}
+
+// Option is one answer a choice or multi node offers.
+type Option struct {
+	Key       string
+	Label     string // message ID
+	Next      string // choice only: overrides routes and next
+	Exclusive bool   // multi only: cannot be combined with other options
+	Pos       Pos
+}
+
+// Route sends the conversation to To when When holds.
+type Route struct {
+	When *Expr
+	To   string
+	Pos  Pos
+}
+
+// MsgRef is a message shown to the user: a catalog ID, optional parameters
+// computed from the answers, an optional condition, and citations.
+type MsgRef struct {
+	ID          string
+	Params      map[string]*Expr
+	When        *Expr
+	Cite        []string
+	Unconfirmed bool
+	Pos         Pos
+}
+
+// Section is a part of the assessment: a heading and the findings that apply.
+type Section struct {
+	ID       string
+	Title    string // message ID
+	Empty    string // message ID shown when no finding applies (optional)
+	Findings []*Finding
+	Pos      Pos
+}
+
+// Finding is one rule of the assessment: when its condition holds, its
+// message is shown with its citations. Rank orders findings in a section
+// (higher first); equal ranks keep file order.
+type Finding struct {
+	ID   string
+	Msg  MsgRef
+	Rank *Expr
+	Pos  Pos
+}
+
+// Expr is a compiled expression with its source text.
+type Expr struct {
+	Src  string
+	Pos  Pos
+	prog *vm.Program
+}
