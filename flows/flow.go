@@ -55,7 +55,7 @@ type Flow struct {
 	Sections map[string]*Section
 	Pos      Pos
 
-	env map[string]any // typed sample environment used to compile expressions
+	sample map[string]any // typed zero environment used to compile and run expressions
 }
 
 // Source is a legal source that citations may name, e.g. S-02.
@@ -115,6 +115,7 @@ type MsgRef struct {
 	Params      map[string]*Expr
 	When        *Expr
 	Cite        []string
+	CitePos     Pos // where the citations are written
 	Unconfirmed bool
 	Pos         Pos
 }

@@ -74,6 +74,9 @@ type Reply struct {
 	// Event names what happened, for logs and tests: "answered", "invalid",
 	// "stale", "back", "restart", "crisis", "ended", "resumed", "migrated", ...
 	Event string
+	// Faults lists expressions that failed to evaluate. A checked flow should
+	// never produce any; tests assert there are none.
+	Faults []string `json:"faults,omitempty"`
 }
 
 // MessageKind tells a transport how to present a message.

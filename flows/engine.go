@@ -1,0 +1,753 @@
+package flows
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MsgSources is the heading of the list of sources an outcome cited.
+const MsgSources = "engine.sources"
+
+// DefaultMaxLen is the longest free-text answer accepted when a node sets none.
+const DefaultMaxLen = 2000
+
+// maxSteps bounds how many info and branch nodes one input may pass; the
+// checker rejects loops without questions, so this is only a safety net.
+const maxSteps = 1000
+
+// Step is the whole engine: given a flow, a user's state and what the user
+// did, it returns the new state and what to show. It does no I/O and never
+// fails: bad input is answered with a re-ask. The given state is not modified.
+func Step(f *Flow, s State, in Input) (State, Reply) {
+	st := s.clone()
+	r := &Reply{}
+	if !st.Started() || st.Flow != f.ID {
+		lang := st.Lang
+		st = State{Flow: f.ID, Version: f.Version, Lang: lang}
+		r.Event = "started"
+		if in.Kind == InCrisis {
+			f.showCrisis(r)
+		}
+		f.emit(r, f.Intro, f.env(st, in.Now))
+		f.enter(&st, r, f.Start, in.Now)
+		return st, *r
+	}
+	if st.Version != f.Version {
+		if !f.migrate(&st) {
+			lang := st.Lang
+			st = State{Flow: f.ID, Version: f.Version, Lang: lang}
+			r.Event = "migrated"
+			r.notice(MsgFlowChanged, nil)
+			f.enter(&st, r, f.Start, in.Now)
+			return st, *r
+		}
+	}
+	switch in.Kind {
+	case InRestart:
+		st = State{Flow: f.ID, Version: f.Version, Lang: st.Lang}
+		r.Event = "restart"
+		r.notice(MsgRestarted, nil)
+		f.enter(&st, r, f.Start, in.Now)
+		return st, *r
+	case InBack:
+		f.back(&st, r, in.Now)
+		return st, *r
+	case InCrisis:
+		f.showCrisis(r)
+		r.Event = "crisis"
+		if !st.Done {
+			r.notice(MsgCrisisResume, nil)
+			f.ask(&st, r, false, in.Now)
+		}
+		return st, *r
+	case InHelp:
+		n := f.Nodes[st.Node]
+		r.Event = "help"
+		if n != nil && n.Help != "" && !st.Done {
+			r.Messages = append(r.Messages, Message{ID: n.Help})
+		} else {
+			r.notice(MsgNoHelp, nil)
+		}
+		if !st.Done {
+			f.ask(&st, r, false, in.Now)
+		}
+		return st, *r
+	}
+	if st.Done {
+		r.Event = "ended"
+		r.notice(MsgEnded, nil)
+		return st, *r
+	}
+	n := f.Nodes[st.Node]
+	switch in.Kind {
+	case InStart, InRepeat:
+		r.Event = "resumed"
+		if in.Kind == InStart {
+			r.notice(MsgResumed, nil)
+		}
+		f.ask(&st, r, true, in.Now)
+		return st, *r
+	case InOther:
+		r.Event = "invalid"
+		r.notice(MsgNotText, nil)
+		f.ask(&st, r, false, in.Now)
+		return st, *r
+	}
+	if in.Node != "" && in.Node != st.Node {
+		r.Event = "stale"
+		r.notice(MsgStale, nil)
+		f.ask(&st, r, false, in.Now)
+		return st, *r
+	}
+	ans, problem := f.parseAnswer(n, &st, in)
+	if problem != nil {
+		r.Event = "invalid"
+		if problem.ID == "" { // a toggle: only the keyboard changes
+			r.Event = "toggled"
+			r.Question = f.question(n, &st)
+			return st, *r
+		}
+		r.Messages = append(r.Messages, *problem)
+		f.ask(&st, r, false, in.Now)
+		return st, *r
+	}
+	if st.Answers == nil {
+		st.Answers = map[string]Answer{}
+	}
+	st.Answers[n.ID] = ans
+	st.History = append(st.History, n.ID)
+	st.Draft = nil
+	r.Event = "answered"
+	env := f.env(st, in.Now)
+	f.enter(&st, r, f.nextOf(n, ans, env, r), in.Now)
+	return st, *r
+}
+
+func (s State) clone() State {
+	c := s
+	c.Answers = maps.Clone(s.Answers)
+	c.History = slices.Clone(s.History)
+	c.Draft = slices.Clone(s.Draft)
+	return c
+}
+
+func (r *Reply) notice(id string, params map[string]any) {
+	r.Messages = append(r.Messages, Message{ID: id, Kind: KindNotice, Params: params})
+}
+
+// migrate carries a session over to a new flow version when its node still
+// exists as the same kind of question; answers to vanished nodes are dropped.
+func (f *Flow) migrate(st *State) bool {
+	n := f.Nodes[st.Node]
+	if n == nil || (!st.Done && !n.Type.Asks()) || (st.Done && n.Type != Outcome) {
+		return false
+	}
+	for id := range st.Answers {
+		if f.Nodes[id] == nil || !f.Nodes[id].Type.Asks() {
+			delete(st.Answers, id)
+		}
+	}
+	st.History = slices.DeleteFunc(st.History, func(id string) bool { return f.Nodes[id] == nil })
+	st.Draft = slices.DeleteFunc(st.Draft, func(k string) bool { return !hasOption(n, k) })
+	st.Version = f.Version
+	return true
+}
+
+func (f *Flow) showCrisis(r *Reply) {
+	c := f.Nodes[f.Crisis]
+	if c == nil {
+		return
+	}
+	r.Urgent = true
+	f.emit(r, c.Say, nil)
+}
+
+func (f *Flow) back(st *State, r *Reply, now time.Time) {
+	if len(st.History) == 0 {
+		r.Event = "back"
+		r.notice(MsgBackAtStart, nil)
+		if !st.Done {
+			f.ask(st, r, false, now)
+		}
+		return
+	}
+	last := st.History[len(st.History)-1]
+	st.History = st.History[:len(st.History)-1]
+	delete(st.Answers, last)
+	st.Node = last
+	st.Done = false
+	st.Draft = nil
+	r.Event = "back"
+	r.notice(MsgBack, nil)
+	f.ask(st, r, true, now)
+}
+
+// enter moves to node id and runs info, branch and outcome nodes until a
+// question is asked or an outcome ends the conversation.
+func (f *Flow) enter(st *State, r *Reply, id string, now time.Time) {
+	env := f.env(*st, now)
+	for i := 0; i < maxSteps; i++ {
+		n := f.Nodes[id]
+		if n == nil {
+			r.Event = "fault"
+			return
+		}
+		st.Node = id
+		switch n.Type {
+		case Info:
+			f.emit(r, n.Say, env)
+			id = f.nextOf(n, Answer{}, env, r)
+		case Branch:
+			id = f.nextOf(n, Answer{}, env, r)
+		case Outcome:
+			f.outcome(n, st, r, env)
+			return
+		default:
+			f.ask(st, r, true, now)
+			return
+		}
+	}
+	r.Event = "fault"
+}
+
+// ask shows the current node's question (with its say messages when full).
+func (f *Flow) ask(st *State, r *Reply, full bool, now time.Time) {
+	n := f.Nodes[st.Node]
+	if n == nil || !n.Type.Asks() {
+		return
+	}
+	env := f.env(*st, now)
+	if full {
+		f.emit(r, n.Say, env)
+	}
+	q := f.message(n.Ask, env)
+	q.Kind = KindQuestion
+	r.Messages = append(r.Messages, q)
+	r.Question = f.question(n, st)
+}
+
+func (f *Flow) question(n *Node, st *State) *Question {
+	q := &Question{Node: n.ID, Type: n.Type, Min: n.Min, Max: n.Max, Unknown: n.Unknown}
+	for _, o := range n.Options {
+		q.Choices = append(q.Choices, ChoiceItem{Key: o.Key, Label: o.Label, Selected: slices.Contains(st.Draft, o.Key)})
+	}
+	return q
+}
+
+func (f *Flow) outcome(n *Node, st *State, r *Reply, env map[string]any) {
+	st.Done = true
+	r.Done = true
+	f.emit(r, n.Say, env)
+	for _, sid := range n.Sections {
+		s := f.Sections[sid]
+		type hit struct {
+			m    Message
+			rank float64
+		}
+		var hits []hit
+		for _, fd := range s.Findings {
+			if !f.holds(fd.Msg.When, env, r) {
+				continue
+			}
+			m := f.message(fd.Msg, env)
+			m.Kind = KindFinding
+			h := hit{m: m}
+			if fd.Rank != nil {
+				if v, err := fd.Rank.eval(env); err == nil {
+					h.rank, _ = v.(float64)
+				} else {
+					r.fault(err)
+				}
+			}
+			hits = append(hits, h)
+		}
+		sort.SliceStable(hits, func(i, j int) bool { return hits[i].rank > hits[j].rank })
+		if len(hits) == 0 && s.Empty == "" {
+			continue
+		}
+		r.Messages = append(r.Messages, Message{ID: s.Title, Kind: KindHeading})
+		if len(hits) == 0 {
+			r.Messages = append(r.Messages, Message{ID: s.Empty})
+		}
+		for _, h := range hits {
+			r.Messages = append(r.Messages, h.m)
+		}
+	}
+	// The full names of every source cited above, in order of first citation.
+	var cited []string
+	for _, m := range r.Messages {
+		for _, c := range m.Cite {
+			if src := citeSource(c); !slices.Contains(cited, src) {
+				cited = append(cited, src)
+			}
+		}
+	}
+	if len(cited) > 0 {
+		r.Messages = append(r.Messages, Message{ID: MsgSources, Kind: KindHeading})
+		for _, src := range cited {
+			if s, ok := f.Sources[src]; ok {
+				r.Messages = append(r.Messages, Message{ID: s.Label, Kind: KindSource, Params: map[string]any{"id": src}})
+			}
+		}
+	}
+	f.emit(r, f.Footer, env)
+}
+
+// KindSource marks an entry of the list of sources.
+const KindSource MessageKind = "source"
+
+func (r *Reply) fault(err error) {
+	if r.Faults == nil {
+		r.Faults = []string{}
+	}
+	r.Faults = append(r.Faults, err.Error())
+}
+
+func (f *Flow) holds(e *Expr, env map[string]any, r *Reply) bool {
+	if e == nil {
+		return true
+	}
+	v, err := e.eval(env)
+	if err != nil {
+		r.fault(err)
+		return false
+	}
+	b, _ := v.(bool)
+	return b
+}
+
+func (f *Flow) emit(r *Reply, refs []MsgRef, env map[string]any) {
+	for _, m := range refs {
+		if m.When != nil && !f.holds(m.When, env, r) {
+			continue
+		}
+		r.Messages = append(r.Messages, f.messageR(m, env, r))
+	}
+}
+
+func (f *Flow) message(m MsgRef, env map[string]any) Message {
+	return f.messageR(m, env, nil)
+}
+
+func (f *Flow) messageR(m MsgRef, env map[string]any, r *Reply) Message {
+	out := Message{ID: m.ID, Cite: m.Cite, Unconfirmed: m.Unconfirmed}
+	if len(m.Params) > 0 {
+		out.Params = make(map[string]any, len(m.Params))
+		for k, e := range m.Params {
+			v, err := e.eval(env)
+			if err != nil && r != nil {
+				r.fault(err)
+			}
+			out.Params[k] = normalize(v)
+		}
+	}
+	return out
+}
+
+func normalize(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case []any:
+		s := make([]string, 0, len(x))
+		for _, e := range x {
+			s = append(s, fmt.Sprint(e))
+		}
+		return s
+	}
+	return v
+}
+
+// nextOf decides where a node leads: the chosen option's next, else the
+// first route whose condition holds, else next.
+func (f *Flow) nextOf(n *Node, a Answer, env map[string]any, r *Reply) string {
+	if n.Type == Choice && a.Choice != "" {
+		for _, o := range n.Options {
+			if o.Key == a.Choice && o.Next != "" {
+				return o.Next
+			}
+		}
+	}
+	for _, rt := range n.Routes {
+		if f.holds(rt.When, env, r) {
+			return rt.To
+		}
+	}
+	return n.Next
+}
+
+// env builds the expression environment for a state: answers, facts, today.
+func (f *Flow) env(st State, now time.Time) map[string]any {
+	env := maps.Clone(f.env0())
+	answered := []string{}
+	for _, id := range f.Order {
+		n := f.Nodes[id]
+		a, ok := st.Answers[id]
+		if !ok {
+			continue
+		}
+		if !a.Unknown {
+			answered = append(answered, id)
+		}
+		switch n.Type {
+		case Choice:
+			env[id] = a.Choice
+		case Multi:
+			env[id] = slices.Clone(a.Choices)
+		case Number:
+			if a.Number != nil {
+				env[id] = int(*a.Number)
+			}
+		case Date:
+			if t, err := time.ParseInLocation(time.DateOnly, a.Date, China); err == nil {
+				env[id] = t
+			}
+		}
+	}
+	env["answered"] = answered
+	if !now.IsZero() {
+		env["today"] = Day(now)
+	}
+	for _, fact := range f.Facts {
+		if fact.Expr == nil || fact.Expr.prog == nil {
+			continue
+		}
+		v, err := fact.Expr.eval(env)
+		if err != nil {
+			continue
+		}
+		env[fact.ID] = v
+	}
+	return env
+}
+
+// env0 is the environment of a state with no answers: every name a flow
+// expression may use, with its zero value.
+func (f *Flow) env0() map[string]any {
+	if f.sample == nil {
+		return f.sampleEnv()
+	}
+	return f.sample
+}
+
+func hasOption(n *Node, key string) bool {
+	for _, o := range n.Options {
+		if o.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// parseAnswer turns an input into an answer for node n, or returns the
+// message explaining why it is not one. A Message with an empty ID means the
+// input only changed the multi-choice draft.
+func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, *Message) {
+	invalid := func(id string, params map[string]any) *Message {
+		if n.Invalid != "" {
+			return &Message{ID: n.Invalid, Kind: KindNotice}
+		}
+		return &Message{ID: id, Kind: KindNotice, Params: params}
+	}
+	count := map[string]any{"count": int64(len(n.Options))}
+	if in.Kind == InUnknown {
+		if n.Unknown == "" {
+			return Answer{}, invalid(invalidFor(n.Type), boundsParams(n, count))
+		}
+		return Answer{Unknown: true}, nil
+	}
+	switch n.Type {
+	case Choice:
+		key := ""
+		switch in.Kind {
+		case InChoose:
+			key = in.Key
+		case InText:
+			key = optionByText(n, in.Text)
+		}
+		if !hasOption(n, key) {
+			return Answer{}, invalid(MsgInvalidChoice, count)
+		}
+		return Answer{Choice: key}, nil
+	case Multi:
+		switch in.Kind {
+		case InToggle, InChoose:
+			if !hasOption(n, in.Key) {
+				return Answer{}, invalid(MsgInvalidMulti, count)
+			}
+			st.Draft = toggle(n, st.Draft, in.Key)
+			return Answer{}, &Message{}
+		case InDone:
+			if len(st.Draft) == 0 {
+				return Answer{}, invalid(MsgInvalidMulti, count)
+			}
+			return Answer{Choices: ordered(n, st.Draft)}, nil
+		case InText:
+			keys, ok := optionsByText(n, in.Text)
+			if !ok {
+				return Answer{}, invalid(MsgInvalidMulti, count)
+			}
+			return Answer{Choices: ordered(n, keys)}, nil
+		}
+		return Answer{}, invalid(MsgInvalidMulti, count)
+	case Number:
+		if in.Kind != InText {
+			return Answer{}, invalid(MsgInvalidNumber, boundsParams(n, nil))
+		}
+		v, ok := ParseNumber(in.Text)
+		if !ok || (n.Min != nil && v < *n.Min) || (n.Max != nil && v > *n.Max) {
+			return Answer{}, invalid(MsgInvalidNumber, boundsParams(n, nil))
+		}
+		return Answer{Number: &v}, nil
+	case Date:
+		if in.Kind != InText {
+			return Answer{}, invalid(MsgInvalidDate, nil)
+		}
+		d, ok := ParseDate(in.Text, in.Now)
+		if !ok {
+			return Answer{}, invalid(MsgInvalidDate, nil)
+		}
+		if !in.Now.IsZero() && d.After(Day(in.Now)) {
+			return Answer{}, &Message{ID: MsgFutureDate, Kind: KindNotice}
+		}
+		return Answer{Date: d.Format(time.DateOnly)}, nil
+	case Text:
+		if in.Kind != InText {
+			return Answer{}, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
+		}
+		t := strings.TrimSpace(in.Text)
+		maxLen := n.MaxLen
+		if maxLen == 0 {
+			maxLen = DefaultMaxLen
+		}
+		if utf8.RuneCountInString(t) > maxLen {
+			return Answer{}, &Message{ID: MsgTextTooLong, Kind: KindNotice, Params: map[string]any{"max": int64(maxLen)}}
+		}
+		if utf8.RuneCountInString(t) < max(n.MinLen, 1) {
+			return Answer{}, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
+		}
+		return Answer{Text: t}, nil
+	}
+	return Answer{}, invalid(MsgInvalidChoice, count)
+}
+
+func invalidFor(t NodeType) string {
+	switch t {
+	case Multi:
+		return MsgInvalidMulti
+	case Number:
+		return MsgInvalidNumber
+	case Date:
+		return MsgInvalidDate
+	case Text:
+		return MsgInvalidText
+	}
+	return MsgInvalidChoice
+}
+
+func boundsParams(n *Node, base map[string]any) map[string]any {
+	p := map[string]any{"min": int64(0), "max": int64(0)}
+	if n.Min != nil {
+		p["min"] = *n.Min
+	}
+	if n.Max != nil {
+		p["max"] = *n.Max
+	}
+	for k, v := range base {
+		p[k] = v
+	}
+	if n.Type == Text {
+		p = map[string]any{"min": int64(max(n.MinLen, 1))}
+	}
+	return p
+}
+
+// optionByText maps typed text to an option: its number in the list, or its key.
+func optionByText(n *Node, text string) string {
+	t := strings.TrimSpace(strings.Trim(strings.TrimSpace(text), "[]()（）.。"))
+	if i, err := strconv.Atoi(toASCIIDigits(t)); err == nil && i >= 1 && i <= len(n.Options) {
+		return n.Options[i-1].Key
+	}
+	for _, o := range n.Options {
+		if strings.EqualFold(o.Key, t) {
+			return o.Key
+		}
+	}
+	return ""
+}
+
+// optionsByText maps "1 3", "1,3" or "1、3" to option keys.
+func optionsByText(n *Node, text string) ([]string, bool) {
+	fields := strings.FieldsFunc(toASCIIDigits(text), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",，、;；/", r)
+	})
+	if len(fields) == 0 {
+		return nil, false
+	}
+	var keys []string
+	for _, fld := range fields {
+		k := optionByText(n, fld)
+		if k == "" {
+			return nil, false
+		}
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	// An exclusive option cannot be combined with others.
+	if len(keys) > 1 {
+		for _, o := range n.Options {
+			if o.Exclusive && slices.Contains(keys, o.Key) {
+				return nil, false
+			}
+		}
+	}
+	return keys, true
+}
+
+func toggle(n *Node, draft []string, key string) []string {
+	if i := slices.Index(draft, key); i >= 0 {
+		return slices.Delete(slices.Clone(draft), i, i+1)
+	}
+	exclusive := false
+	for _, o := range n.Options {
+		if o.Key == key {
+			exclusive = o.Exclusive
+		}
+	}
+	if exclusive {
+		return []string{key}
+	}
+	out := slices.DeleteFunc(slices.Clone(draft), func(k string) bool {
+		for _, o := range n.Options {
+			if o.Key == k && o.Exclusive {
+				return true
+			}
+		}
+		return false
+	})
+	return append(out, key)
+}
+
+// ordered returns keys in the order the node lists its options.
+func ordered(n *Node, keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, o := range n.Options {
+		if slices.Contains(keys, o.Key) {
+			out = append(out, o.Key)
+		}
+	}
+	return out
+}
+
+func toASCIIDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, s)
+}
+
+// ParseNumber reads a whole, non-negative number as people type it:
+// "5000", "5,000", "5 000", "5k", "1.2万", "3千", "2亿".
+func ParseNumber(s string) (int64, bool) {
+	s = strings.ToLower(strings.TrimSpace(toASCIIDigits(s)))
+	s = strings.NewReplacer(",", "", "，", "", " ", "", "_", "", "'", "").Replace(s)
+	s = strings.TrimRight(s, "+多余次个人条元块")
+	mult := 1.0
+	for _, suf := range []struct {
+		s string
+		m float64
+	}{{"万", 1e4}, {"w", 1e4}, {"千", 1e3}, {"k", 1e3}, {"亿", 1e8}, {"m", 1e6}, {"百", 1e2}} {
+		if t, ok := strings.CutSuffix(s, suf.s); ok {
+			s, mult = t, suf.m
+			break
+		}
+	}
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	if mult == 1 {
+		v, err := strconv.ParseInt(s, 10, 64)
+		return v, err == nil && v >= 0
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 || v*mult > 1e15 {
+		return 0, false
+	}
+	return int64(v*mult + 0.5), true
+}
+
+// ParseDate reads a date as people type it: 2026-05-14, 2026/5/14,
+// 2026.5.14, 2026年5月14日, or today / yesterday (今天 / 昨天) relative to now.
+func ParseDate(s string, now time.Time) (time.Time, bool) {
+	s = strings.ToLower(strings.TrimSpace(toASCIIDigits(s)))
+	switch s {
+	case "today", "今天", "今日":
+		if now.IsZero() {
+			return time.Time{}, false
+		}
+		return Day(now), true
+	case "yesterday", "昨天", "昨日":
+		if now.IsZero() {
+			return time.Time{}, false
+		}
+		return Day(now).AddDate(0, 0, -1), true
+	}
+	s = strings.TrimSuffix(s, "日")
+	s = strings.TrimSuffix(s, "号")
+	parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("-/.年月 ", r) })
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	y, e1 := strconv.Atoi(parts[0])
+	m, e2 := strconv.Atoi(parts[1])
+	d, e3 := strconv.Atoi(parts[2])
+	if e1 != nil || e2 != nil || e3 != nil || y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, China)
+	if t.Day() != d { // 2026-02-30
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// Commands every text transport understands, mapped to engine inputs.
+var textCommands = map[string]InputKind{
+	"/back":    InBack,
+	"/restart": InRestart,
+	"/sos":     InCrisis,
+	"/help":    InHelp,
+	"/start":   InStart,
+	"?":        InUnknown,
+	"？":        InUnknown,
+}
+
+// TextInput turns a typed line into an input: an engine command such as
+// /back, "?" for "I don't know", or text to answer the question with.
+// Commands that are not the engine's (/lang, /delete, ...) are the
+// transport's to handle before calling it.
+func TextInput(line string, now time.Time) Input {
+	t := strings.TrimSpace(line)
+	cmd := strings.ToLower(t)
+	if i := strings.IndexByte(cmd, '@'); i > 0 && strings.HasPrefix(cmd, "/") { // /back@RedressBot
+		cmd = cmd[:i]
+	}
+	if k, ok := textCommands[cmd]; ok {
+		return Input{Kind: k, Now: now}
+	}
+	return Input{Kind: InText, Text: line, Now: now}
+}
