@@ -1,0 +1,389 @@
+package locales
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"text/template/parse"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Problem is something wrong in a catalog, at file:line.
+type Problem struct {
+	File    string
+	Line    int
+	Msg     string
+	Warning bool
+}
+
+// String formats the problem as file:line: message.
+func (p Problem) String() string {
+	sev := ""
+	if p.Warning {
+		sev = "warning: "
+	}
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s%s", p.File, p.Line, sev, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s%s", p.File, sev, p.Msg)
+}
+
+// Problems is a list of problems; as an error it prints one per line.
+type Problems []Problem
+
+// Error joins the problems, one per line.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// HasErrors reports whether any problem is an error rather than a warning.
+func HasErrors(ps Problems) bool {
+	for _, p := range ps {
+		if !p.Warning {
+			return true
+		}
+	}
+	return false
+}
+
+// pluralKeys are the forms a message may have besides its description.
+var messageKeys = []string{"description", "hash", "leftdelim", "rightdelim", "zero", "one", "two", "few", "many", "other"}
+
+var header = regexp.MustCompile(`^\s*\[\s*("?[^\]"]+"?)\s*\]`)
+
+// Check reads every *.toml catalog at the top of fsys and reports every
+// problem: TOML syntax, a message without text or translator description,
+// unknown keys, templates that do not parse, and a catalog whose messages or
+// placeholders differ from the English one. The catalog is usable when the
+// problems hold no errors.
+func Check(fsys fs.FS) (*Catalog, Problems) {
+	c := &Catalog{bundle: i18n.NewBundle(language.English), messages: map[string]map[string]*entry{}, loc: map[string]*i18n.Localizer{}}
+	var probs Problems
+	broken := map[string]bool{} // languages with a file that is not TOML: not compared
+	names, err := fs.Glob(fsys, "*.toml")
+	if err != nil || len(names) == 0 {
+		return c, Problems{{File: "locales", Msg: "no catalog files (*.toml) found"}}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		lang, ok := langOf(name)
+		if !ok {
+			probs = append(probs, Problem{File: name, Msg: "a catalog file must be named <name>.<language>.toml, e.g. active.en.toml"})
+			continue
+		}
+		tag, err := language.Parse(lang)
+		if err != nil {
+			probs = append(probs, Problem{File: name, Msg: fmt.Sprintf("%q is not a language code", lang)})
+			continue
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			probs = append(probs, Problem{File: name, Msg: "cannot read: " + err.Error()})
+			continue
+		}
+		msgs, ps := parseFile(name, data)
+		probs = append(probs, ps...)
+		if msgs == nil && len(ps) > 0 {
+			broken[lang] = true
+		}
+		if c.messages[lang] == nil {
+			c.messages[lang] = map[string]*entry{}
+			c.langs = append(c.langs, lang)
+		}
+		var list []*i18n.Message
+		for _, e := range msgs {
+			if prev, dup := c.messages[lang][e.msg.ID]; dup {
+				probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("the message %s is already defined in %s:%d", e.msg.ID, prev.file, prev.line)})
+				continue
+			}
+			c.messages[lang][e.msg.ID] = e
+			list = append(list, e.msg)
+		}
+		if err := c.bundle.AddMessages(tag, list...); err != nil {
+			probs = append(probs, Problem{File: name, Msg: "cannot use the messages: " + err.Error()})
+		}
+	}
+	sortLangs(c.langs)
+	if !c.hasLang(Source) {
+		probs = append(probs, Problem{File: "locales", Msg: "there is no English catalog (*.en.toml): it is the source every translation follows"})
+		return c, probs
+	}
+	probs = append(probs, c.compare(broken)...)
+	sort.SliceStable(probs, func(i, j int) bool {
+		if probs[i].File != probs[j].File {
+			return probs[i].File < probs[j].File
+		}
+		return probs[i].Line < probs[j].Line
+	})
+	return c, probs
+}
+
+// parseFile decodes one catalog file into messages with their lines.
+func parseFile(name string, data []byte) ([]*entry, Problems) {
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, Problems{{File: name, Line: pe.Position.Line, Msg: "this is not valid TOML: " + pe.Message}}
+		}
+		return nil, Problems{{File: name, Msg: "this is not valid TOML: " + err.Error()}}
+	}
+	lines := map[string]int{}
+	for i, l := range strings.Split(string(data), "\n") {
+		if m := header.FindStringSubmatch(l); m != nil {
+			lines[strings.Trim(m[1], `"`)] = i + 1
+		}
+	}
+	var out []*entry
+	var probs Problems
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		isMsg := false
+		for _, k := range keys {
+			if _, sub := m[k].(map[string]any); !sub && contains(messageKeys, strings.ToLower(k)) {
+				isMsg = true
+			}
+		}
+		if isMsg && prefix != "" {
+			e := &entry{file: name, line: lines[prefix], msg: &i18n.Message{ID: prefix}}
+			for _, k := range keys {
+				v := m[k]
+				if sub, ok := v.(map[string]any); ok {
+					probs = append(probs, Problem{File: name, Line: lines[prefix+"."+k], Msg: fmt.Sprintf("the message %s is also the start of %s.%s: TOML cannot hold both; rename one", prefix, prefix, k)})
+					_ = sub
+					continue
+				}
+				s, ok := v.(string)
+				if !ok {
+					probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("%s: %q should be text in quotes", prefix, k)})
+					continue
+				}
+				switch strings.ToLower(k) {
+				case "description":
+					e.msg.Description = s
+				case "hash":
+					e.msg.Hash = s
+				case "leftdelim":
+					e.msg.LeftDelim = s
+				case "rightdelim":
+					e.msg.RightDelim = s
+				case "zero":
+					e.msg.Zero = s
+				case "one":
+					e.msg.One = s
+				case "two":
+					e.msg.Two = s
+				case "few":
+					e.msg.Few = s
+				case "many":
+					e.msg.Many = s
+				case "other":
+					e.msg.Other = s
+				default:
+					probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("%s has an unknown key %q (use description and other)", prefix, k)})
+				}
+			}
+			if strings.TrimSpace(e.msg.Other) == "" {
+				probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("%s has no text: add other = \"...\"", prefix)})
+			}
+			if strings.TrimSpace(e.msg.Description) == "" {
+				probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("%s has no description for translators: add description = \"...\" saying where it appears and what its placeholders hold", prefix)})
+			}
+			for _, form := range []string{e.msg.Zero, e.msg.One, e.msg.Two, e.msg.Few, e.msg.Many, e.msg.Other} {
+				if _, err := placeholders(form); err != nil {
+					probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("%s: the template does not work: %v", prefix, err)})
+					break
+				}
+			}
+			out = append(out, e)
+			return
+		}
+		for _, k := range keys {
+			id := k
+			if prefix != "" {
+				id = prefix + "." + k
+			}
+			sub, ok := m[k].(map[string]any)
+			if !ok {
+				probs = append(probs, Problem{File: name, Line: lines[prefix], Msg: fmt.Sprintf("%s is not a message: write it as a [%s] table with description and other", id, id)})
+				continue
+			}
+			walk(id, sub)
+		}
+	}
+	walk("", raw)
+	return out, probs
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholders returns the {{.name}} fields a template uses.
+func placeholders(tmpl string) ([]string, error) {
+	if !strings.Contains(tmpl, "{{") {
+		return nil, nil
+	}
+	trees, err := parse.Parse("m", tmpl, "{{", "}}", map[string]any{})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch x := n.(type) {
+		case *parse.ListNode:
+			if x == nil {
+				return
+			}
+			for _, c := range x.Nodes {
+				walk(c)
+			}
+		case *parse.ActionNode:
+			walk(x.Pipe)
+		case *parse.PipeNode:
+			if x == nil {
+				return
+			}
+			for _, c := range x.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			for _, a := range x.Args {
+				walk(a)
+			}
+		case *parse.FieldNode:
+			seen[x.Ident[0]] = true
+		case *parse.IfNode:
+			walk(x.Pipe)
+			walk(x.List)
+			walk(x.ElseList)
+		case *parse.RangeNode:
+			walk(x.Pipe)
+			walk(x.List)
+			walk(x.ElseList)
+		case *parse.WithNode:
+			walk(x.Pipe)
+			walk(x.List)
+			walk(x.ElseList)
+		}
+	}
+	for _, t := range trees {
+		walk(t.Root)
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// compare checks every translation against the English catalog.
+func (c *Catalog) compare(skip map[string]bool) Problems {
+	var probs Problems
+	src := c.messages[Source]
+	for _, lang := range c.langs {
+		if lang == Source || skip[lang] {
+			continue
+		}
+		cat := c.messages[lang]
+		for _, id := range sortedIDs(src) {
+			e, ok := cat[id]
+			if !ok {
+				probs = append(probs, Problem{File: src[id].file, Line: src[id].line, Msg: fmt.Sprintf("the %s catalog has no translation of %s", lang, id)})
+				continue
+			}
+			want, _ := placeholders(src[id].msg.Other)
+			got, _ := placeholders(e.msg.Other)
+			if strings.Join(want, ",") != strings.Join(got, ",") {
+				probs = append(probs, Problem{File: e.file, Line: e.line, Msg: fmt.Sprintf("%s uses the placeholders {%s}, but the English text uses {%s}", id, strings.Join(got, ", "), strings.Join(want, ", "))})
+			}
+		}
+		for _, id := range sortedIDs(cat) {
+			if _, ok := src[id]; !ok {
+				probs = append(probs, Problem{File: cat[id].file, Line: cat[id].line, Msg: fmt.Sprintf("%s is not in the English catalog: remove it, or add it to English first", id)})
+			}
+		}
+	}
+	return probs
+}
+
+func sortedIDs(m map[string]*entry) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Ref is a message someone shows, with the parameters they supply and
+// where they use it (for the problem's position).
+type Ref struct {
+	ID     string
+	Params []string
+	File   string
+	Line   int
+}
+
+// CheckRefs reports messages missing from the English catalog and
+// placeholders a message uses that its user does not supply.
+func (c *Catalog) CheckRefs(refs []Ref) Problems {
+	var probs Problems
+	for _, r := range refs {
+		e, ok := c.messages[Source][r.ID]
+		if !ok {
+			probs = append(probs, Problem{File: r.File, Line: r.Line, Msg: fmt.Sprintf("the message %s is not in the English catalog", r.ID)})
+			continue
+		}
+		used, _ := placeholders(e.msg.Other)
+		for _, p := range used {
+			if !contains(r.Params, p) {
+				supplied := "none"
+				if len(r.Params) > 0 {
+					supplied = strings.Join(r.Params, ", ")
+				}
+				probs = append(probs, Problem{File: r.File, Line: r.Line, Msg: fmt.Sprintf("the message %s uses the placeholder {{.%s}}, which is not supplied here (supplied: %s; see %s:%d)", r.ID, p, supplied, e.file, e.line)})
+			}
+		}
+	}
+	return probs
+}
+
+// Unused lists English messages that no ref uses and whose IDs do not
+// start with one of the given prefixes (messages used from code).
+func (c *Catalog) Unused(refs []Ref) Problems {
+	used := map[string]bool{}
+	for _, r := range refs {
+		used[r.ID] = true
+	}
+	var probs Problems
+	for _, id := range sortedIDs(c.messages[Source]) {
+		if !used[id] {
+			e := c.messages[Source][id]
+			probs = append(probs, Problem{File: e.file, Line: e.line, Msg: fmt.Sprintf("the message %s is never shown", id), Warning: true})
+		}
+	}
+	return probs
+}

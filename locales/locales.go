@@ -1,0 +1,269 @@
+// Package locales holds the message catalogs (go-i18n TOML files, embedded)
+// and turns message IDs into sentences: language matching, templates,
+// number and date formatting, citations. It imports nothing from the rest
+// of Redress.
+//
+// Every catalog file is named <name>.<language>.toml; all files of one
+// language form its catalog. English ("en") is the source language: every
+// other catalog must hold exactly its messages.
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Source is the source language: the catalog every other one translates.
+const Source = "en"
+
+// Files are the catalogs shipped with Redress.
+//
+//go:embed *.toml
+var Files embed.FS
+
+// Catalog is a loaded set of catalogs, safe for concurrent use.
+type Catalog struct {
+	bundle   *i18n.Bundle
+	langs    []string // Source first, then sorted
+	messages map[string]map[string]*entry
+	loc      map[string]*i18n.Localizer
+	mu       sync.Mutex
+}
+
+// entry is one message as read from a file, with where it was.
+type entry struct {
+	msg  *i18n.Message
+	file string
+	line int
+}
+
+// Load reads the embedded catalogs; it fails on any error in them.
+func Load() (*Catalog, error) { return LoadFS(Files) }
+
+// LoadFS reads every *.toml catalog at the top of fsys; it fails on any
+// error, listing them all as file:line problems.
+func LoadFS(fsys fs.FS) (*Catalog, error) {
+	c, probs := Check(fsys)
+	if HasErrors(probs) {
+		return nil, probs
+	}
+	return c, nil
+}
+
+// Languages lists the languages with a catalog, the source language first.
+func (c *Catalog) Languages() []string { return append([]string(nil), c.langs...) }
+
+// Has reports whether lang's catalog holds message id.
+func (c *Catalog) Has(lang, id string) bool {
+	_, ok := c.messages[lang][id]
+	return ok
+}
+
+// Match picks the catalog for a user's language code (as Telegram or the
+// environment gives it): any Simplified Chinese (zh, zh-CN, zh-SG, zh-Hans)
+// → zh-Hans; other Chinese → zh-Hant when there is such a catalog, else
+// zh-Hans; another language with a catalog → it; anything else → English.
+func (c *Catalog) Match(code string) string {
+	code = strings.TrimSpace(strings.ReplaceAll(code, "_", "-"))
+	if i := strings.IndexByte(code, '.'); i >= 0 { // zh_CN.UTF-8
+		code = code[:i]
+	}
+	tag, err := language.Parse(code)
+	if err != nil {
+		return Source
+	}
+	base, _ := tag.Base()
+	if base.String() == "zh" {
+		script, _ := tag.Script()
+		if want := "zh-" + script.String(); c.hasLang(want) {
+			return want
+		}
+		if c.hasLang("zh-Hans") {
+			return "zh-Hans"
+		}
+	}
+	for _, l := range c.langs {
+		if strings.EqualFold(l, tag.String()) {
+			return l
+		}
+	}
+	if c.hasLang(base.String()) {
+		return base.String()
+	}
+	return Source
+}
+
+func (c *Catalog) hasLang(l string) bool {
+	_, ok := c.messages[l]
+	return ok
+}
+
+func (c *Catalog) localizer(lang string) *i18n.Localizer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.loc[lang]
+	if !ok {
+		l = i18n.NewLocalizer(c.bundle, lang, Source)
+		c.loc[lang] = l
+	}
+	return l
+}
+
+// Render returns message id in lang with its parameters filled in,
+// followed by its citations and, for an unconfirmed point, a caution. A
+// message missing from lang falls back to English; one missing everywhere
+// renders as its ID (the checker makes sure that never ships).
+func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, unconfirmed bool) string {
+	if !c.hasLang(lang) {
+		lang = Source
+	}
+	text := c.text(lang, id, params)
+	if len(cite) > 0 {
+		list := make([]string, len(cite))
+		for i, ct := range cite {
+			list[i] = Pinpoint(lang, ct)
+		}
+		text += " " + c.text(lang, MsgCite, map[string]any{"list": strings.Join(list, "; ")})
+	}
+	if unconfirmed {
+		text += " " + c.text(lang, MsgUnconfirmed, nil)
+	}
+	return text
+}
+
+// Text returns message id in lang with its parameters, without citations.
+func (c *Catalog) Text(lang, id string, params map[string]any) string {
+	if !c.hasLang(lang) {
+		lang = Source
+	}
+	return c.text(lang, id, params)
+}
+
+func (c *Catalog) text(lang, id string, params map[string]any) string {
+	data := make(map[string]any, len(params))
+	for k, v := range params {
+		data[k] = Format(lang, v)
+	}
+	s, err := c.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+// Messages the catalogs must hold for rendering itself.
+const (
+	MsgCite        = "ui.cite"
+	MsgUnconfirmed = "ui.unconfirmed"
+)
+
+// RenderMessages lists the message IDs this package renders itself, with their parameters.
+var RenderMessages = map[string][]string{MsgCite: {"list"}, MsgUnconfirmed: {}}
+
+// Format turns a parameter value into text for lang: numbers with digit
+// grouping, dates as the language writes them, lists joined.
+func Format(lang string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int:
+		return group(int64(x))
+	case int64:
+		return group(x)
+	case float64:
+		if x == float64(int64(x)) {
+			return group(int64(x))
+		}
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		if strings.HasPrefix(lang, "zh") {
+			return fmt.Sprintf("%d年%d月%d日", x.Year(), x.Month(), x.Day())
+		}
+		return x.Format(time.DateOnly)
+	case []string:
+		sep := ", "
+		if strings.HasPrefix(lang, "zh") {
+			sep = "、"
+		}
+		return strings.Join(x, sep)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+var (
+	reArts  = regexp.MustCompile(`\bArts?\. ?([0-9][0-9A-Za-z\-–]*(?:(?:, ?| and )[0-9][0-9A-Za-z\-–]*)*)`)
+	reItems = regexp.MustCompile(`\bitems? ([0-9][0-9\-–]*(?:(?:, ?| and )[0-9][0-9\-–]*)*)`)
+	rePara  = regexp.MustCompile(`¶ ?([0-9]+)`)
+)
+
+// Pinpoint writes a citation such as "S-02 Art. 2(1)" the way lang cites
+// law: in Chinese "S-02 第2条(1)", "S-07 第12项", "¶2" → "第2款".
+func Pinpoint(lang, cite string) string {
+	if !strings.HasPrefix(lang, "zh") {
+		return cite
+	}
+	cite = reArts.ReplaceAllStringFunc(cite, func(m string) string {
+		n := reArts.FindStringSubmatch(m)[1]
+		return "第" + strings.NewReplacer(" and ", "、", ", ", "、", ",", "、").Replace(n) + "条"
+	})
+	cite = reItems.ReplaceAllStringFunc(cite, func(m string) string {
+		n := reItems.FindStringSubmatch(m)[1]
+		return "第" + strings.NewReplacer(" and ", "、", ", ", "、", ",", "、").Replace(n) + "项"
+	})
+	return rePara.ReplaceAllString(cite, "第${1}款")
+}
+
+// langOf returns the language of a catalog file name: active.zh-Hans.toml → zh-Hans.
+func langOf(name string) (string, bool) {
+	b := strings.TrimSuffix(path.Base(name), ".toml")
+	i := strings.LastIndexByte(b, '.')
+	if i < 0 {
+		return "", false
+	}
+	return b[i+1:], true
+}
+
+func sortLangs(langs []string) []string {
+	sort.Slice(langs, func(i, j int) bool {
+		if langs[i] == Source || langs[j] == Source {
+			return langs[i] == Source
+		}
+		return langs[i] < langs[j]
+	})
+	return langs
+}
