@@ -1,0 +1,287 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redress-legal/redress/flows"
+)
+
+// ErrChatMismatch is returned by Commit when an outbox row names a chat
+// other than the commit's, and by Delivered when the row belongs to
+// another chat.
+var ErrChatMismatch = errors.New("outbox row belongs to another chat")
+
+// Commit applies c in one transaction: it records c.UpdateID, compare-and-
+// swaps c.Session on its revision (or, with c.Delete, removes everything of
+// the session key and chat) and appends c.Outbox for c.Chat. It returns
+// flows.ErrDuplicate for an update already committed and flows.ErrConflict
+// when the revision moved, having changed nothing.
+//
+// UpdateID 0 records no update; an empty Session.Key stores no session.
+// A commit marks its chat active again. Outbox rows go to c.Chat: a row
+// naming another chat fails the commit with ErrChatMismatch.
+func (db *DB) Commit(ctx context.Context, c flows.Commit) error {
+	if err := db.commit(ctx, c); err != nil {
+		return fmt.Errorf("data: commit update %d: %w", c.UpdateID, err)
+	}
+	if c.Delete {
+		db.checkpoint(ctx)
+	}
+	return nil
+}
+
+func checkCommit(c flows.Commit) error {
+	if c.UpdateID < 0 {
+		return fmt.Errorf("negative update id: %w", ErrInvalid)
+	}
+	if !c.Delete && c.Session.Key != "" && c.Session.Rev < 0 {
+		return fmt.Errorf("negative revision %d: %w", c.Session.Rev, ErrInvalid)
+	}
+	for _, o := range c.Outbox {
+		if o.Chat != 0 && o.Chat != c.Chat {
+			return fmt.Errorf("row for chat %d in a commit for chat %d: %w", o.Chat, c.Chat, ErrChatMismatch)
+		}
+	}
+	return nil
+}
+
+func (db *DB) commit(ctx context.Context, c flows.Commit) error {
+	if err := checkCommit(c); err != nil {
+		return err
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.nowNanos()
+
+	if c.UpdateID != 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO updates (update_id, processed) VALUES (?, ?)
+			ON CONFLICT (update_id) DO NOTHING`, c.UpdateID, now)
+		if err != nil {
+			return fmt.Errorf("record update: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("record update: %w", err)
+		} else if n == 0 {
+			return flows.ErrDuplicate
+		}
+	}
+
+	if c.Delete {
+		if err := deleteAll(ctx, tx, c.Session.Key, c.Chat); err != nil {
+			return err
+		}
+	} else {
+		if c.Session.Key != "" {
+			if _, err := db.cas(ctx, tx, c.Session); err != nil {
+				return fmt.Errorf("session %q: %w", c.Session.Key, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chats SET inactive = 0, updated = ? WHERE chat = ? AND inactive = 1`, now, c.Chat); err != nil {
+			return fmt.Errorf("mark chat %d active: %w", c.Chat, err)
+		}
+	}
+
+	if len(c.Outbox) > 0 {
+		if err := db.appendOutbox(ctx, tx, c.Chat, c.Outbox, now); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// deleteAll removes the session under key and everything of chat.
+func deleteAll(ctx context.Context, tx *sql.Tx, key string, chat int64) error {
+	for _, q := range []struct {
+		what, sql string
+		arg       any
+	}{
+		{"session", `DELETE FROM sessions WHERE key = ?`, key},
+		{"outbox", `DELETE FROM outbox WHERE chat = ?`, chat},
+		{"sent log", `DELETE FROM sent WHERE chat = ?`, chat},
+		{"chat", `DELETE FROM chats WHERE chat = ?`, chat},
+	} {
+		if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
+			return fmt.Errorf("delete %s: %w", q.what, err)
+		}
+	}
+	return nil
+}
+
+// appendOutbox inserts rows with ids chosen here, so each payload can be
+// sealed bound to its id. The transaction holds the write lock, and the
+// next id is the one AUTOINCREMENT would choose: above every id ever used.
+func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []flows.Outgoing, now int64) error {
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(
+			COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+			COALESCE((SELECT MAX(id) FROM outbox), 0))`).Scan(&last); err != nil {
+		return fmt.Errorf("outbox id: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (id, chat, method, payload, created) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	defer stmt.Close()
+	for _, o := range rows {
+		last++
+		sealed, err := db.seal.seal(o.Payload, outboxAD(last, chat, o.Method))
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		if _, err := stmt.ExecContext(ctx, last, chat, o.Method, sealed, now); err != nil {
+			return fmt.Errorf("outbox: append: %w", err)
+		}
+	}
+	return nil
+}
+
+// Pending returns up to limit undelivered outbox rows (all if limit <= 0),
+// oldest first.
+func (db *DB) Pending(ctx context.Context, limit int) ([]flows.Outgoing, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, chat, method, payload FROM outbox ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("data: pending outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []flows.Outgoing
+	for rows.Next() {
+		var (
+			o      flows.Outgoing
+			sealed []byte
+		)
+		if err := rows.Scan(&o.ID, &o.Chat, &o.Method, &sealed); err != nil {
+			return nil, fmt.Errorf("data: pending outbox: %w", err)
+		}
+		if o.Payload, err = db.seal.open(sealed, outboxAD(o.ID, o.Chat, o.Method)); err != nil {
+			return nil, fmt.Errorf("data: pending outbox row %d: %w", o.ID, err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("data: pending outbox: %w", err)
+	}
+	return out, nil
+}
+
+// Delivered removes outbox row id and, when messageID is not 0, records it
+// as sent to chat now. A row that no longer exists (delivered before,
+// dropped by Inactive or a delete) is not an error and records nothing.
+func (db *DB) Delivered(ctx context.Context, id int64, chat int64, messageID int64) error {
+	if err := db.delivered(ctx, id, chat, messageID); err != nil {
+		return fmt.Errorf("data: delivered outbox row %d: %w", id, err)
+	}
+	return nil
+}
+
+func (db *DB) delivered(ctx context.Context, id, chat, messageID int64) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND chat = ?`, id, chat)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		var other int64
+		switch err := tx.QueryRowContext(ctx, `SELECT chat FROM outbox WHERE id = ?`, id).Scan(&other); {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil // gone already
+		case err != nil:
+			return err
+		default:
+			return fmt.Errorf("chat %d, not %d: %w", other, chat, ErrChatMismatch)
+		}
+	}
+	if messageID != 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sent (chat, message_id, sent_at) VALUES (?, ?, ?)`,
+			chat, messageID, db.nowNanos()); err != nil {
+			return fmt.Errorf("log sent message: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Inactive marks chat as unreachable (the user blocked the bot) and drops
+// its pending outbox rows.
+func (db *DB) Inactive(ctx context.Context, chat int64) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("data: inactive chat %d: begin: %w", chat, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO chats (chat, inactive, updated) VALUES (?, 1, ?)
+		ON CONFLICT (chat) DO UPDATE SET inactive = 1, updated = excluded.updated`, chat, db.nowNanos()); err != nil {
+		return fmt.Errorf("data: inactive chat %d: %w", chat, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE chat = ?`, chat); err != nil {
+		return fmt.Errorf("data: inactive chat %d: drop outbox: %w", chat, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("data: inactive chat %d: commit: %w", chat, err)
+	}
+	return nil
+}
+
+// IsInactive reports whether chat is marked inactive.
+func (db *DB) IsInactive(ctx context.Context, chat int64) (bool, error) {
+	var inactive bool
+	err := db.read.QueryRowContext(ctx, `SELECT inactive FROM chats WHERE chat = ?`, chat).Scan(&inactive)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("data: chat %d: %w", chat, err)
+	}
+	return inactive, nil
+}
+
+// LastUpdateID returns the highest committed update ID (0 if none).
+func (db *DB) LastUpdateID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(update_id), 0) FROM updates`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("data: last update id: %w", err)
+	}
+	return id, nil
+}
+
+// RecentSent lists the message IDs recorded for chat at or after since, in
+// the order they were recorded.
+func (db *DB) RecentSent(ctx context.Context, chat int64, since time.Time) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT message_id FROM sent WHERE chat = ? AND sent_at >= ? ORDER BY id`,
+		chat, toNanos(since))
+	if err != nil {
+		return nil, fmt.Errorf("data: recent sent for chat %d: %w", chat, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("data: recent sent for chat %d: %w", chat, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("data: recent sent for chat %d: %w", chat, err)
+	}
+	return ids, nil
+}

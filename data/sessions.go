@@ -1,0 +1,133 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redress-legal/redress/flows"
+)
+
+// ErrInvalid is returned for arguments the store does not accept: an empty
+// session key, a negative revision or update ID.
+var ErrInvalid = errors.New("invalid argument")
+
+// execer is what a CAS needs: a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// Get returns the session stored under key, or flows.ErrNotFound.
+func (db *DB) Get(ctx context.Context, key string) (flows.Session, error) {
+	var (
+		rev, updated int64
+		sealed       []byte
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT rev, updated, state FROM sessions WHERE key = ?`, key).
+		Scan(&rev, &updated, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.Session{}, fmt.Errorf("data: get session %q: %w", key, flows.ErrNotFound)
+	}
+	if err != nil {
+		return flows.Session{}, fmt.Errorf("data: get session %q: %w", key, err)
+	}
+	plain, err := db.seal.open(sealed, sessionAD(key))
+	if err != nil {
+		return flows.Session{}, fmt.Errorf("data: get session %q: %w", key, err)
+	}
+	var st flows.State
+	if err := json.Unmarshal(plain, &st); err != nil {
+		return flows.Session{}, fmt.Errorf("data: get session %q: decode state: %w", key, err)
+	}
+	return flows.Session{Key: key, State: st, Rev: rev, Updated: fromNanos(updated)}, nil
+}
+
+// Put stores s if the stored revision equals s.Rev (0: none stored) and
+// returns it with its new revision and time; otherwise flows.ErrConflict.
+// Updated is stamped with the store's clock.
+func (db *DB) Put(ctx context.Context, s flows.Session) (flows.Session, error) {
+	if err := checkSession(s); err != nil {
+		return flows.Session{}, fmt.Errorf("data: put session: %w", err)
+	}
+	out, err := db.cas(ctx, db.write, s)
+	if err != nil {
+		return flows.Session{}, fmt.Errorf("data: put session %q: %w", s.Key, err)
+	}
+	return out, nil
+}
+
+func checkSession(s flows.Session) error {
+	if s.Key == "" {
+		return fmt.Errorf("empty session key: %w", ErrInvalid)
+	}
+	if s.Rev < 0 {
+		return fmt.Errorf("negative revision %d: %w", s.Rev, ErrInvalid)
+	}
+	return nil
+}
+
+// cas writes s if the stored revision is s.Rev, in one statement.
+func (db *DB) cas(ctx context.Context, ex execer, s flows.Session) (flows.Session, error) {
+	plain, err := json.Marshal(s.State)
+	if err != nil {
+		return flows.Session{}, fmt.Errorf("encode state: %w", err)
+	}
+	sealed, err := db.seal.seal(plain, sessionAD(s.Key))
+	if err != nil {
+		return flows.Session{}, err
+	}
+	now := db.nowNanos()
+	var res sql.Result
+	if s.Rev == 0 {
+		res, err = ex.ExecContext(ctx, `INSERT INTO sessions (key, rev, updated, state) VALUES (?, 1, ?, ?)
+			ON CONFLICT (key) DO NOTHING`, s.Key, now, sealed)
+	} else {
+		res, err = ex.ExecContext(ctx, `UPDATE sessions SET rev = rev + 1, updated = ?, state = ?
+			WHERE key = ? AND rev = ?`, now, sealed, s.Key, s.Rev)
+	}
+	if err != nil {
+		return flows.Session{}, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return flows.Session{}, err
+	}
+	if n == 0 {
+		return flows.Session{}, flows.ErrConflict
+	}
+	s.Rev++
+	s.Updated = fromNanos(now)
+	return s, nil
+}
+
+// Delete removes the session stored under key, then checkpoints the WAL
+// so no copy of it stays there. Deleting nothing is not an error.
+func (db *DB) Delete(ctx context.Context, key string) error {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key)
+	if err != nil {
+		return fmt.Errorf("data: delete session %q: %w", key, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		db.checkpoint(ctx)
+	}
+	return nil
+}
+
+// PurgeIdle removes the sessions last updated before before and says how many.
+func (db *DB) PurgeIdle(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE updated < ?`, toNanos(before))
+	if err != nil {
+		return 0, fmt.Errorf("data: purge idle sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("data: purge idle sessions: %w", err)
+	}
+	if n > 0 {
+		db.checkpoint(ctx)
+	}
+	return int(n), nil
+}
