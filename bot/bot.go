@@ -1,0 +1,287 @@
+// Package bot is the Telegram transport of Redress: it turns Telegram
+// updates into engine inputs and engine replies into Bot API calls.
+//
+// Its guarantees, and how they are kept:
+//   - Updates of one chat are handled strictly in order, different chats
+//     concurrently with a bound (queue.go).
+//   - Exactly once: each update is one store.Commit holding the update ID,
+//     the session (compare-and-swap) and the replies (outbox). A re-delivered
+//     update is a duplicate that changes and sends nothing. Long polling
+//     confirms an update to Telegram only once it is committed (poll.go);
+//     a webhook request is answered 200 only then (webhook.go).
+//   - The outbox is delivered in order per chat, honouring 429 retry_after,
+//     retrying 5xx and network errors with backoff and jitter, marking a chat
+//     inactive on 403 (send.go). A crash repeats at most the one call that
+//     was in flight: Telegram has no idempotent send.
+//   - Anything unexpected (stickers, photos, edits, groups, channel posts,
+//     huge texts, unknown buttons) gets a localized answer or deliberate
+//     silence; a panic is recovered, logged without content and answered
+//     with an apology (handle.go).
+//
+// Logs carry update, chat and row IDs, events, timings and errors, never
+// what a user wrote or was told.
+//
+// The package imports no project package but flows: persistence is the
+// Store interface (store.go), text is a flows.Localizer.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/redress-legal/redress/flows"
+)
+
+// DefaultAPIURL is the Bot API served by Telegram.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// Config is what a Bot needs. Token, Store, Flow and Localizer are required.
+type Config struct {
+	Token     string          // the bot token from BotFather
+	APIURL    string          // Bot API base URL; DefaultAPIURL when empty
+	Store     Store           // sessions, processed updates and the outbox
+	Flow      *flows.Flow     // the conversation
+	Localizer flows.Localizer // message IDs to text
+	Logger    *slog.Logger    // nil: slog.Default()
+
+	Workers      int           // updates handled at once, each of another chat (default 8)
+	SendWorkers  int           // chats delivered to at once (default 8)
+	MaxInflight  int           // updates fetched and not yet settled (default 1000)
+	PollTimeout  time.Duration // long-polling timeout (default 50s)
+	DrainTimeout time.Duration // budget for finishing work at shutdown (default 20s)
+	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 2s)
+	Retention    time.Duration // how long idle sessions are kept, shown by /privacy (default 90 days)
+	HTTPClient   *http.Client  // nil: a client with a 30s timeout per call
+
+	// Now is the clock given to the engine; nil: time.Now.
+	Now func() time.Time
+	// Step is the engine; nil: flows.Step. Tests replace it.
+	Step func(*flows.Flow, flows.State, flows.Input) (flows.State, flows.Reply)
+}
+
+// Bot is a running Telegram transport. Create it with New, then call Run
+// (long polling) or RunWebhook once.
+type Bot struct {
+	cfg      Config
+	store    Store
+	flow     *flows.Flow
+	loc      flows.Localizer
+	log      *slog.Logger
+	api      *api
+	sender   *sender
+	sched    *scheduler
+	username string
+
+	stopSend context.CancelFunc
+	sendDone chan struct{}
+	closing  atomic.Bool
+}
+
+// allowedUpdates are the update kinds we ask Telegram for; others (channel
+// posts included) are ignored deliberately if they come anyway.
+var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateEditedMessage, models.AllowedUpdateCallbackQuery}
+
+// New checks cfg and makes a Bot; it does not contact Telegram.
+func New(cfg Config) (*Bot, error) {
+	switch {
+	case strings.TrimSpace(cfg.Token) == "":
+		return nil, errors.New("bot: no Telegram bot token")
+	case cfg.Store == nil:
+		return nil, errors.New("bot: no store")
+	case cfg.Flow == nil:
+		return nil, errors.New("bot: no flow")
+	case cfg.Localizer == nil:
+		return nil, errors.New("bot: no localizer")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.SendWorkers <= 0 {
+		cfg.SendWorkers = 8
+	}
+	if cfg.MaxInflight <= 0 {
+		cfg.MaxInflight = 1000
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 50 * time.Second
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 20 * time.Second
+	}
+	if cfg.OutboxPoll <= 0 {
+		cfg.OutboxPoll = 2 * time.Second
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 90 * 24 * time.Hour
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Step == nil {
+		cfg.Step = flows.Step
+	}
+	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger}
+	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
+		b.log.Debug("telegram client", "err", err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	b.api = a
+	b.sender = newSender(b, cfg.SendWorkers)
+	return b, nil
+}
+
+// Run serves by long polling until ctx ends, then drains: the updates
+// already fetched are handled and the outbox delivered (within
+// DrainTimeout), and Run returns nil. It returns an error at once when
+// Telegram refuses the token.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.prepare(ctx); err != nil {
+		return err
+	}
+	// getUpdates fails while a webhook is set. Pending updates are kept.
+	if err := b.retry(ctx, "deleteWebhook", func() error {
+		_, err := b.api.tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{})
+		return err
+	}); err != nil {
+		return err
+	}
+	b.start(ctx)
+	b.log.Info("serving by long polling", "bot", b.username)
+	err := b.poll(ctx)
+	b.shutdown()
+	return err
+}
+
+// prepare checks the token (getMe) and sets the command menus.
+func (b *Bot) prepare(ctx context.Context) error {
+	var me *models.User
+	if err := b.retry(ctx, "getMe", func() (err error) {
+		me, err = b.api.tg.GetMe(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	b.username = me.Username
+	b.setCommands(ctx)
+	return nil
+}
+
+// retry calls fn until it succeeds, retrying transient failures; a refused
+// token is an error at once, as is the end of ctx.
+func (b *Bot) retry(ctx context.Context, what string, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+			return fmt.Errorf("bot: %s: Telegram refused the bot token (check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL): %w", what, err)
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("bot: %s: %w", what, ctx.Err())
+		}
+		d := backoff(attempt)
+		var tooMany *tgbot.TooManyRequestsError
+		if errors.As(err, &tooMany) {
+			d = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		}
+		b.log.Warn("Telegram call failed; retrying", "method", what, "err", err, "wait_ms", d.Milliseconds())
+		if !sleep(ctx, d) {
+			return fmt.Errorf("bot: %s: %w", what, ctx.Err())
+		}
+	}
+}
+
+// commands lists the command menu, in menu order.
+var commands = []struct{ name, msg string }{
+	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
+	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
+}
+
+// setCommands sets the command menu of private chats in every language,
+// and in the source language for users whose language has none. Failure
+// is logged, not fatal: the commands work without a menu.
+func (b *Bot) setCommands(ctx context.Context) {
+	langs := b.loc.Languages()
+	set := func(lang, code string) {
+		var cmds []models.BotCommand
+		for _, c := range commands {
+			cmds = append(cmds, models.BotCommand{Command: c.name, Description: truncate(b.text(lang, c.msg, nil), 256)})
+		}
+		for attempt := 0; attempt < 3; attempt++ {
+			_, err := b.api.tg.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
+				Commands: cmds, Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: code,
+			})
+			if err == nil {
+				return
+			}
+			b.log.Warn("setMyCommands failed", "lang", code, "err", err)
+			if errors.Is(err, tgbot.ErrorBadRequest) || !sleep(ctx, backoff(attempt)) {
+				return
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, lang := range langs {
+		if i == 0 {
+			set(lang, "")
+		}
+		code, _, _ := strings.Cut(strings.ToLower(lang), "-") // Telegram takes ISO 639-1 codes
+		if !seen[code] {
+			seen[code] = true
+			set(lang, code)
+		}
+	}
+}
+
+// start launches the workers and the sender. Work continues after ctx ends,
+// until shutdown has drained it.
+func (b *Bot) start(ctx context.Context) {
+	work := context.WithoutCancel(ctx)
+	b.sched = newScheduler(work, b.cfg.Workers)
+	sendCtx, cancel := context.WithCancel(work)
+	b.stopSend = cancel
+	b.sendDone = make(chan struct{})
+	go func() {
+		defer close(b.sendDone)
+		b.sender.run(sendCtx)
+	}()
+}
+
+// shutdown finishes the updates accepted and delivers the outbox, within
+// DrainTimeout; what is left is delivered after the next start.
+func (b *Bot) shutdown() {
+	b.closing.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.DrainTimeout)
+	defer cancel()
+	start := time.Now()
+	b.sched.drain(ctx)
+	b.sender.drain()
+	select {
+	case <-b.sendDone:
+	case <-ctx.Done():
+		b.log.Warn("shutdown: outbox not empty; the rest is sent after the next start")
+	}
+	b.stopSend()
+	<-b.sendDone
+	b.log.Info("stopped", "drain_ms", time.Since(start).Milliseconds())
+}

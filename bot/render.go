@@ -1,0 +1,257 @@
+package bot
+
+import (
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/redress-legal/redress/flows"
+)
+
+// MaxMessageLen is the longest text Telegram accepts in one message. We
+// measure the HTML we send in UTF-16 code units, which is never less than
+// what Telegram counts (the visible text after entity parsing), so a text
+// within this bound is always accepted.
+const MaxMessageLen = 4096
+
+// escapeHTML escapes the three characters Telegram's HTML parse mode
+// reserves. Quotes need no escaping outside attributes, and leaving them
+// alone keeps texts short.
+func escapeHTML(s string) string {
+	if !strings.ContainsAny(s, "<>&") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// plainFromHTML undoes what this package produces (escapes and the <b> and
+// <i> tags), for the fallback resend when Telegram refuses our HTML.
+func plainFromHTML(s string) string {
+	r := strings.NewReplacer("<b>", "", "</b>", "", "<i>", "", "</i>", "",
+		"&lt;", "<", "&gt;", ">", "&amp;", "&")
+	return r.Replace(s)
+}
+
+// textLen is the length Telegram would at most count for s.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// para is one paragraph to show: plain text and whether it is a heading.
+type para struct {
+	text  string
+	bold  bool
+	style string // "i" for a line in italics; "" otherwise
+}
+
+func (p para) html() string {
+	t := escapeHTML(p.text)
+	switch {
+	case p.bold:
+		return "<b>" + t + "</b>"
+	case p.style == "i":
+		return "<i>" + t + "</i>"
+	}
+	return t
+}
+
+// overhead is the length the paragraph's tags add to its escaped text.
+func (p para) overhead() int {
+	if p.bold || p.style != "" {
+		return 7
+	}
+	return 0
+}
+
+// pack joins paragraphs into as few messages as possible, each at most
+// limit long, breaking only between paragraphs. A paragraph too long for
+// one message is cut at line breaks, else at spaces, else between runes;
+// tags and escapes are never cut, because cutting happens on plain text.
+func pack(ps []para, limit int) []string {
+	var out []string
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+	}
+	add := func(h string) {
+		n := textLen(h)
+		if curLen > 0 && curLen+2+n > limit {
+			flush()
+		}
+		if curLen > 0 {
+			cur.WriteString("\n\n")
+			curLen += 2
+		}
+		cur.WriteString(h)
+		curLen += n
+	}
+	for _, p := range ps {
+		if strings.TrimSpace(p.text) == "" {
+			continue
+		}
+		h := p.html()
+		if textLen(h) <= limit {
+			add(h)
+			continue
+		}
+		for _, piece := range cut(p.text, limit-p.overhead()) {
+			add(para{text: piece, bold: p.bold, style: p.style}.html())
+		}
+	}
+	flush()
+	return out
+}
+
+// cut splits plain text into pieces whose escaped form is at most limit long.
+func cut(s string, limit int) []string {
+	var out []string
+	for s != "" {
+		if textLen(escapeHTML(s)) <= limit {
+			out = append(out, s)
+			break
+		}
+		// The longest prefix that fits, in bytes.
+		end, n := 0, 0
+		for i, r := range s {
+			w := textLen(escapeHTML(string(r)))
+			if n+w > limit {
+				break
+			}
+			n += w
+			end = i + utf8.RuneLen(r)
+		}
+		if end == 0 { // limit below one rune: cannot happen with Telegram's limit
+			_, sz := utf8.DecodeRuneInString(s)
+			end = sz
+		}
+		at := end
+		if i := strings.LastIndex(s[:end], "\n"); i > end/2 {
+			at = i + 1
+		} else if i := strings.LastIndexAny(s[:end], " \t"); i > end/2 {
+			at = i + 1
+		}
+		piece := strings.TrimRight(s[:at], " \t\n")
+		if piece != "" {
+			out = append(out, piece)
+		}
+		s = strings.TrimLeft(s[at:], " \t\n")
+	}
+	return out
+}
+
+// Callback data is "v1:<node>:<key>", at most 64 bytes. Node IDs and option
+// keys are short snake_case names, so the separators and the keys below,
+// which start with '!', cannot clash with them.
+const (
+	cbPrefix  = "v1:"
+	cbDone    = "!d"    // finish a multi node
+	cbUnknown = "!u"    // "I don't know"
+	cbLang    = "!lang" // the /lang keyboard: v1:!lang:<code>
+	cbDelete  = "!del"  // the /delete keyboard: v1:!del:y or v1:!del:n
+	maxCBData = 64
+)
+
+func callbackData(node, key string) string { return cbPrefix + node + ":" + key }
+
+// parseCallback splits callback data into node and key; ok is false for
+// data this version of the bot did not produce.
+func parseCallback(data string) (node, key string, ok bool) {
+	rest, found := strings.CutPrefix(data, cbPrefix)
+	if !found {
+		return "", "", false
+	}
+	node, key, found = strings.Cut(rest, ":")
+	if !found || node == "" || key == "" {
+		return "", "", false
+	}
+	return node, key, true
+}
+
+// inlineKeyboard is Telegram's InlineKeyboardMarkup. We use our own type
+// rather than models.InlineKeyboardMarkup because tgbot's button always
+// serialises an empty "copy_text" object, which Telegram has rejected
+// (BUTTON_COPY_TEXT_INVALID); ours sends only what it sets.
+type inlineKeyboard struct {
+	InlineKeyboard [][]button `json:"inline_keyboard"`
+}
+
+type button struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
+// noKeyboard removes the buttons of a message when sent with an edit.
+func noKeyboard() *inlineKeyboard { return &inlineKeyboard{InlineKeyboard: [][]button{}} }
+
+// keyboard builds the buttons of a question: one option per row (labels
+// are sentences), a check mark on ticked options of a multi node, then
+// "Done" for multi and "I don't know" when offered. It returns nil when the
+// question has no buttons; such questions are answered by typing.
+func (b *Bot) keyboard(lang string, q *flows.Question) *inlineKeyboard {
+	if q == nil {
+		return nil
+	}
+	var rows [][]button
+	add := func(label, key string) {
+		data := callbackData(q.Node, key)
+		if len(data) > maxCBData {
+			b.log.Error("callback data too long; button left out", "node", q.Node, "key", key)
+			return
+		}
+		rows = append(rows, []button{{Text: label, CallbackData: data}})
+	}
+	for _, c := range q.Choices {
+		label := b.text(lang, c.Label, nil)
+		if q.Type == flows.Multi && c.Selected {
+			label = "✓ " + label
+		}
+		add(label, c.Key)
+	}
+	if q.Type == flows.Multi {
+		add(b.text(lang, MsgMultiDone, nil), cbDone)
+	}
+	if q.Unknown != "" {
+		add(b.text(lang, q.Unknown, nil), cbUnknown)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return &inlineKeyboard{InlineKeyboard: rows}
+}
+
+// text renders one catalog message as plain text.
+func (b *Bot) text(lang, id string, params map[string]any) string {
+	return b.loc.Text(lang, flows.Message{ID: id, Params: params})
+}
+
+// paragraphs renders engine messages, headings in bold.
+func (b *Bot) paragraphs(lang string, msgs []flows.Message) []para {
+	ps := make([]para, 0, len(msgs))
+	for _, m := range msgs {
+		ps = append(ps, para{text: b.loc.Text(lang, m), bold: m.Kind == flows.KindHeading})
+	}
+	return ps
+}
