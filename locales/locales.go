@@ -134,7 +134,11 @@ func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, 
 		for i, ct := range cite {
 			list[i] = Pinpoint(lang, ct)
 		}
-		text += " " + c.text(lang, MsgCite, map[string]any{"list": strings.Join(list, "; ")})
+		sep := "; "
+		if strings.HasPrefix(lang, "zh") {
+			sep = "；"
+		}
+		text += " " + c.text(lang, MsgCite, map[string]any{"list": strings.Join(list, sep)})
 	}
 	if unconfirmed {
 		text += " " + c.text(lang, MsgUnconfirmed, nil)

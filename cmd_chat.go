@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/redress-legal/redress/chat"
+)
+
+// runChat is `redress chat`: the terminal conversation on the local store.
+func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", defaultDBPath(), "database `file` (sessions are kept here, encrypted)")
+	lang := fs.String("lang", "", "language `code` (en, zh-Hans, zh-CN, ...); default: the session's, else $LANG")
+	flowPath := fs.String("flow", "", "flow `file` to use instead of the built-in one")
+	user := fs.String("user", "default", "local session `name` (several people can keep separate sessions)")
+	retention := fs.Duration("retention", 90*24*time.Hour, "erase sessions idle longer than this")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "redress chat: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	f, err := loadFlow(*flowPath)
+	if err != nil {
+		return fmt.Errorf("flow: %w", err)
+	}
+	loc, err := newLocalizer()
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.PurgeIdle(ctx, time.Now().Add(-*retention)); err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	interactive := false
+	if file, ok := stdin.(*os.File); ok {
+		interactive = term.IsTerminal(int(file.Fd()))
+	}
+	cfg := chat.Config{
+		Flow: f, Store: db, Loc: loc,
+		Key:  "local:" + *user,
+		Lang: *lang, Env: envLang(),
+		In: stdin, Out: stdout,
+		Echo:          !interactive,
+		DBPath:        *dbPath,
+		RetentionDays: int(*retention / (24 * time.Hour)),
+	}
+	if interactive {
+		cfg.Prompt = "> "
+	}
+	return chat.Run(ctx, cfg)
+}
+
+// envLang is the user's language from the environment, as POSIX sets it.
+func envLang() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := os.Getenv(v); s != "" && s != "C" && s != "POSIX" {
+			return s
+		}
+	}
+	return ""
+}

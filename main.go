@@ -1,0 +1,162 @@
+// Command redress is a legal-information chat bot for people attacked
+// online under PRC law. It is the one wiring point of the project:
+//
+//	redress chat    talk to Redress in this terminal (no token, no network)
+//	redress serve   run the Telegram bot
+//	redress lint    check flow files and catalogs together
+//
+// Run `redress help` for the flags of each.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/redress-legal/redress/data"
+	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/locales"
+)
+
+const usage = `Redress — legal information for people attacked online (PRC law). Not a lawyer.
+
+Usage:
+  redress chat  [--db PATH] [--lang CODE] [--flow FILE]   talk to Redress in this terminal
+  redress serve [flags]                                    run the Telegram bot (redress serve -h)
+  redress lint  [--flows DIR] [--locales DIR]              check flows and catalogs; exits 1 on any error
+
+Environment:
+  REDRESS_KEY        base64 32-byte key for encryption at rest (default: a key file beside the database)
+  REDRESS_DB         database file (default: %s)
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, usage, defaultDBPath())
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "chat":
+		err = runChat(ctx, args[1:], stdin, stdout, stderr)
+	case "serve":
+		err = runServe(ctx, args[1:], stdout, stderr)
+	case "lint":
+		err = runLint(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintf(stdout, usage, defaultDBPath())
+		return 0
+	default:
+		fmt.Fprintf(stderr, "redress: unknown command %q\n\n", args[0])
+		fmt.Fprintf(stderr, usage, defaultDBPath())
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, errLint):
+		return 1
+	}
+	fmt.Fprintf(stderr, "redress: %v\n", err)
+	return 1
+}
+
+var (
+	errUsage = errors.New("usage")
+	errLint  = errors.New("lint found errors")
+)
+
+// defaultDBPath is the database in the user's data directory:
+// $XDG_DATA_HOME/redress/redress.db, else ~/.local/share/redress/redress.db.
+func defaultDBPath() string {
+	if p := os.Getenv("REDRESS_DB"); p != "" {
+		return p
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "redress.db"
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "redress", "redress.db")
+}
+
+// openStore opens the SQLite store at path with its encryption key: from
+// $REDRESS_KEY, else from the key file beside the database (created with
+// mode 0600 on first start).
+func openStore(ctx context.Context, path string) (*data.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	var key []byte
+	var err error
+	if v := os.Getenv("REDRESS_KEY"); v != "" {
+		key, err = data.KeyFromEnv(v)
+	} else {
+		key, err = data.LoadOrCreateKey(keyPath(path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encryption key: %w", err)
+	}
+	db, err := data.Open(ctx, path, data.WithKey(key))
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// keyPath is the key file used for the database at path: redress.db → redress.key.
+func keyPath(dbPath string) string {
+	ext := filepath.Ext(dbPath)
+	return dbPath[:len(dbPath)-len(ext)] + ".key"
+}
+
+// localizer adapts the catalogs to the flows.Localizer the transports use.
+type localizer struct{ cat *locales.Catalog }
+
+func (l localizer) Match(code string) string { return l.cat.Match(code) }
+func (l localizer) Languages() []string      { return l.cat.Languages() }
+func (l localizer) Text(lang string, m flows.Message) string {
+	return l.cat.Render(lang, m.ID, m.Params, m.Cite, m.Unconfirmed)
+}
+
+// newLocalizer loads the embedded catalogs.
+func newLocalizer() (flows.Localizer, error) {
+	cat, err := locales.Load()
+	if err != nil {
+		return nil, fmt.Errorf("catalogs: %w", err)
+	}
+	return localizer{cat}, nil
+}
+
+// loadFlow loads a flow file, or the embedded default when path is empty.
+func loadFlow(path string) (*flows.Flow, error) {
+	if path == "" {
+		return flows.LoadDefault()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read flow: %w", err)
+	}
+	return flows.Parse(path, b)
+}
