@@ -155,19 +155,28 @@ func New(cfg Config) (*Bot, error) {
 // Telegram refuses the token.
 func (b *Bot) Run(ctx context.Context) error {
 	if err := b.prepare(ctx); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	// getUpdates fails while a webhook is set. Pending updates are kept.
 	if err := b.retry(ctx, "deleteWebhook", func() error {
 		_, err := b.api.tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{})
 		return err
 	}); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	b.start(ctx)
 	b.log.Info("serving by long polling", "bot", b.username)
 	err := b.poll(ctx)
 	b.shutdown()
+	return err
+}
+
+// stopped is nil when err only says that ctx ended: a stop during start-up
+// is a clean exit, not a failure.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
 	return err
 }
 

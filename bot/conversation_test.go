@@ -15,9 +15,7 @@ const secretStory = "my secret story <b>& about Wang"
 // person would, and returns when the assessment has been sent.
 func walk(h *harness, u telegramtest.User) {
 	h.t.Helper()
-	edits := func(n int) {
-		h.eventually("keyboard edits", func() bool { return len(h.api.CallsTo(u.ID, "editMessageReplyMarkup")) >= n })
-	}
+	edits := func(n int) { h.waitCount(u, "editMessageReplyMarkup", n) }
 	h.api.SendCommand(u, "/start")
 	h.waitFor(u, lang(u, "t.danger.ask"))
 	h.press(u, "v1:danger:safe")

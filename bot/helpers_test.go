@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -156,15 +157,31 @@ func (h *harness) stop() {
 	h.cancel = nil
 }
 
+// fail reports a failure and ends the calling goroutine, which may be a
+// simulated user's rather than the test's own.
+func (h *harness) fail(format string, args ...any) {
+	h.t.Helper()
+	h.t.Errorf(format, args...)
+	runtime.Goexit()
+}
+
 // eventually waits until cond holds; the test fails if its deadline passes.
 func (h *harness) eventually(what string, cond func() bool) {
 	h.t.Helper()
 	for !cond() {
 		select {
 		case <-h.ctx.Done():
-			h.t.Fatalf("timed out waiting for %s\ncalls:\n%s", what, transcriptAll(h.api.Calls()))
+			h.fail("timed out waiting for %s\ncalls:\n%s", what, transcriptAll(h.api.Calls()))
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+}
+
+// waitCalls waits until cond holds for the calls the fake API received.
+func (h *harness) waitCalls(what string, cond func([]telegramtest.Call) bool) {
+	h.t.Helper()
+	if err := h.api.Wait(h.ctx, cond); err != nil {
+		h.fail("timed out waiting for %s\ncalls:\n%s", what, transcriptAll(h.api.Calls()))
 	}
 }
 
@@ -180,9 +197,9 @@ func (h *harness) settled() {
 // waitFor waits until a message sent to u's chat contains id.
 func (h *harness) waitFor(u telegramtest.User, id string) {
 	h.t.Helper()
-	h.eventually(fmt.Sprintf("%q in chat %d", id, u.ID), func() bool {
-		for _, c := range h.api.CallsTo(u.ID, "sendMessage") {
-			if slices.Contains(ids(c.PlainText()), id) {
+	h.waitCalls(fmt.Sprintf("%q in chat %d", id, u.ID), func(calls []telegramtest.Call) bool {
+		for _, c := range calls {
+			if c.OK() && c.Method == "sendMessage" && c.Chat() == u.ID && slices.Contains(ids(c.PlainText()), id) {
 				return true
 			}
 		}
@@ -190,11 +207,17 @@ func (h *harness) waitFor(u telegramtest.User, id string) {
 	})
 }
 
-// waitSends waits until u's chat has received n messages.
-func (h *harness) waitSends(u telegramtest.User, n int) {
+// waitCount waits until u's chat has had n successful calls of method.
+func (h *harness) waitCount(u telegramtest.User, method string, n int) {
 	h.t.Helper()
-	h.eventually(fmt.Sprintf("%d messages in chat %d", n, u.ID), func() bool {
-		return len(h.api.CallsTo(u.ID, "sendMessage")) >= n
+	h.waitCalls(fmt.Sprintf("%d %s in chat %d", n, method, u.ID), func(calls []telegramtest.Call) bool {
+		k := 0
+		for _, c := range calls {
+			if c.OK() && c.Method == method && c.Chat() == u.ID {
+				k++
+			}
+		}
+		return k >= n
 	})
 }
 
@@ -203,7 +226,7 @@ func (h *harness) press(u telegramtest.User, data string) int64 {
 	h.t.Helper()
 	id, ok := h.api.PressButton(u, data)
 	if !ok {
-		h.t.Fatalf("no button %q in chat %d\n%s", data, u.ID, transcript(h.api.Calls(), u.ID))
+		h.fail("no button %q in chat %d\n%s", data, u.ID, transcript(h.api.Calls(), u.ID))
 	}
 	return id
 }

@@ -47,7 +47,7 @@ func (b *Bot) RunWebhook(ctx context.Context, wc WebhookConfig) error {
 	}
 	defer ln.Close()
 	if err := b.prepare(ctx); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	if err := b.retry(ctx, "setWebhook", func() error {
 		_, err := b.api.tg.SetWebhook(ctx, &tgbot.SetWebhookParams{
@@ -55,7 +55,7 @@ func (b *Bot) RunWebhook(ctx context.Context, wc WebhookConfig) error {
 		})
 		return err
 	}); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	b.start(ctx)
 	srv := &http.Server{

@@ -319,6 +319,25 @@ func (s *Server) Fail(method string, n int, f Fault) {
 	s.faults = append(s.faults, &fault{method: method, left: n, f: f})
 }
 
+// ClearFaults removes the faults not yet used up.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// UpdateIDs lists the IDs of every update injected, in order.
+func (s *Server) UpdateIDs() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]int64, 0, len(s.all))
+	for id := range s.all {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // Block makes the user of chat block the bot: sends to it get 403.
 func (s *Server) Block(chat int64) {
 	s.mu.Lock()
