@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redress-legal/redress/bot"
+)
+
+const serveUsage = `Usage: redress serve [flags]
+
+Runs Redress as a Telegram bot. The token comes from $TELEGRAM_BOT_TOKEN or
+--token-file; $TELEGRAM_API_URL points at another Bot API server (a local
+one, or a fake in tests). Long polling unless --webhook-url is given.
+SIGINT or SIGTERM finish the work in progress and the replies due, then exit 0.
+
+Flags:
+`
+
+// runServe runs the Telegram bot until ctx ends or a signal comes.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, serveUsage)
+		fs.PrintDefaults()
+	}
+	var (
+		tokenFile  = fs.String("token-file", "", "file holding the bot token (default: $TELEGRAM_BOT_TOKEN)")
+		dbPath     = fs.String("db", defaultDBPath(), "database file")
+		flowPath   = fs.String("flow", "", "flow file (default: the built-in flow)")
+		webhookURL = fs.String("webhook-url", "", "public HTTPS URL Telegram posts updates to (default: long polling)")
+		listen     = fs.String("listen", "127.0.0.1:8443", "address the webhook server listens on, behind your reverse proxy")
+		secret     = fs.String("webhook-secret", "", "webhook secret token (default: $TELEGRAM_WEBHOOK_SECRET, else a random one each start)")
+		secretFile = fs.String("webhook-secret-file", "", "file holding the webhook secret token")
+		logLevel   = fs.String("log-level", "info", "debug, info, warn or error")
+		retention  = fs.String("retention", "90d", "delete conversations idle longer than this (e.g. 90d, 720h)")
+		workers    = fs.Int("workers", 8, "updates handled at once, each of another chat")
+	)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("serve: %w", errUsage)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("serve: unexpected argument %q: %w", fs.Arg(0), errUsage)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("serve: --log-level %q: %w", *logLevel, errUsage)
+	}
+	keep, err := parseRetention(*retention)
+	if err != nil {
+		return fmt.Errorf("serve: --retention: %v: %w", err, errUsage)
+	}
+	token, err := readSecret(*tokenFile, "TELEGRAM_BOT_TOKEN")
+	if err != nil {
+		return fmt.Errorf("serve: bot token: %w", err)
+	}
+	if token == "" {
+		return fmt.Errorf("serve: no bot token: set TELEGRAM_BOT_TOKEN or --token-file (BotFather gives you one): %w", errUsage)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	flow, err := loadFlow(*flowPath)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	loc, err := newLocalizer()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	db, err := openStore(ctx, *dbPath)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer db.Close()
+
+	b, err := bot.New(bot.Config{
+		Token:     token,
+		APIURL:    os.Getenv("TELEGRAM_API_URL"),
+		Store:     db,
+		Flow:      flow,
+		Localizer: loc,
+		Logger:    log,
+		Workers:   *workers,
+		Retention: keep,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	// Retention runs beside the bot and stops with it.
+	rctx, stopRetention := context.WithCancel(context.WithoutCancel(ctx))
+	retained := make(chan struct{})
+	go func() {
+		defer close(retained)
+		db.RunRetention(rctx, time.Hour, keep, log)
+	}()
+	defer func() {
+		stopRetention()
+		<-retained
+	}()
+
+	if *webhookURL == "" {
+		return b.Run(ctx)
+	}
+	sec := *secret
+	if sec == "" {
+		if sec, err = readSecret(*secretFile, "TELEGRAM_WEBHOOK_SECRET"); err != nil {
+			return fmt.Errorf("serve: webhook secret: %w", err)
+		}
+	}
+	if sec == "" {
+		// Telegram is told the secret at every start, so a fresh one works.
+		buf := make([]byte, 32)
+		if _, err := rand.Read(buf); err != nil {
+			return fmt.Errorf("serve: webhook secret: %w", err)
+		}
+		sec = hex.EncodeToString(buf)
+	}
+	return b.RunWebhook(ctx, bot.WebhookConfig{URL: *webhookURL, Secret: sec, Listen: *listen})
+}
+
+// readSecret reads a secret from a file, else from an environment variable.
+func readSecret(file, env string) (string, error) {
+	if file == "" {
+		return strings.TrimSpace(os.Getenv(env)), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", file, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// parseRetention reads "90d" (days) or a Go duration such as "720h".
+func parseRetention(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q is neither days (90d) nor a duration (720h)", s)
+		}
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q must be positive", s)
+	}
+	return d, nil
+}
