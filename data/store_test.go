@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redress-legal/redress/data"
 	"github.com/redress-legal/redress/flows"
@@ -174,3 +175,6 @@ func BenchmarkGetParallel(b *testing.B) {
 		}
 	})
 }
+
+// farFuture is later than any time the tests stamp.
+var farFuture = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
