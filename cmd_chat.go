@@ -20,6 +20,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	dbPath := fs.String("db", defaultDBPath(), "database `file` (sessions are kept here, encrypted)")
 	lang := fs.String("lang", "", "language `code` (en, zh-Hans, zh-CN, ...); default: the session's, else $LANG")
 	flowPath := fs.String("flow", "", "flow `file` to use instead of the built-in one")
+	locDir := fs.String("locales", "", "`directory` of extra catalogs (*.toml) for your own flow; same-named files replace the built-in ones")
 	user := fs.String("user", "default", "local session `name` (several people can keep separate sessions)")
 	retention := fs.Duration("retention", 90*24*time.Hour, "erase sessions idle longer than this")
 	if err := fs.Parse(args); err != nil {
@@ -33,7 +34,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return fmt.Errorf("flow: %w", err)
 	}
-	loc, err := newLocalizer()
+	loc, err := newLocalizer(*locDir)
 	if err != nil {
 		return err
 	}

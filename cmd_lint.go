@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/redress-legal/redress/bot"
 	"github.com/redress-legal/redress/chat"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/locales"
@@ -94,7 +95,7 @@ func lint(flowFS fs.FS, flowRoot, flowPrefix string, locFS fs.FS, locPrefix stri
 		{"flows/engine.go", map[string][]string{flows.MsgSources: {}}},
 		{"locales/locales.go", locales.RenderMessages},
 		{"chat/chat.go", chat.Messages},
-		{"bot/messages.go", botMessages},
+		{"bot/messages.go", bot.Messages},
 	} {
 		ids := make([]string, 0, len(set.msgs))
 		for id := range set.msgs {

@@ -14,10 +14,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"testing/fstest"
 
 	"github.com/redress-legal/redress/data"
 	"github.com/redress-legal/redress/flows"
@@ -27,7 +29,7 @@ import (
 const usage = `Redress — legal information for people attacked online (PRC law). Not a lawyer.
 
 Usage:
-  redress chat  [--db PATH] [--lang CODE] [--flow FILE]   talk to Redress in this terminal
+  redress chat  [--db PATH] [--lang CODE] [--flow FILE] [--locales DIR]   talk to Redress in this terminal
   redress serve [flags]                                    run the Telegram bot (redress serve -h)
   redress lint  [--flows DIR] [--locales DIR]              check flows and catalogs; exits 1 on any error
 
@@ -140,13 +142,41 @@ func (l localizer) Text(lang string, m flows.Message) string {
 	return l.cat.Render(lang, m.ID, m.Params, m.Cite, m.Unconfirmed)
 }
 
-// newLocalizer loads the embedded catalogs.
-func newLocalizer() (flows.Localizer, error) {
-	cat, err := locales.Load()
+// newLocalizer loads the embedded catalogs and, when dir is not empty, the
+// *.toml catalogs in dir over them: a file of the same name replaces the
+// built-in one, other files add messages (for a flow of your own).
+func newLocalizer(dir string) (flows.Localizer, error) {
+	fsys, err := catalogFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := locales.LoadFS(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("catalogs: %w", err)
 	}
 	return localizer{cat}, nil
+}
+
+// catalogFS is the built-in catalogs overlaid with the *.toml files in dir.
+func catalogFS(dir string) (fs.FS, error) {
+	if dir == "" {
+		return locales.Files, nil
+	}
+	merged := fstest.MapFS{}
+	for _, src := range []fs.FS{locales.Files, os.DirFS(dir)} {
+		names, err := fs.Glob(src, "*.toml")
+		if err != nil {
+			return nil, fmt.Errorf("catalogs: %w", err)
+		}
+		for _, n := range names {
+			b, err := fs.ReadFile(src, n)
+			if err != nil {
+				return nil, fmt.Errorf("catalogs: %w", err)
+			}
+			merged[n] = &fstest.MapFile{Data: b, Mode: 0o444}
+		}
+	}
+	return merged, nil
 }
 
 // loadFlow loads a flow file, or the embedded default when path is empty.

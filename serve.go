@@ -41,6 +41,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		tokenFile  = fs.String("token-file", "", "file holding the bot token (default: $TELEGRAM_BOT_TOKEN)")
 		dbPath     = fs.String("db", defaultDBPath(), "database file")
 		flowPath   = fs.String("flow", "", "flow file (default: the built-in flow)")
+		locDir     = fs.String("locales", "", "directory of extra catalogs (*.toml) for your own flow; same-named files replace the built-in ones")
+		pprofAddr  = fs.String("pprof", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off by default")
 		webhookURL = fs.String("webhook-url", "", "public HTTPS URL Telegram posts updates to (default: long polling)")
 		listen     = fs.String("listen", "127.0.0.1:8443", "address the webhook server listens on, behind your reverse proxy")
 		secret     = fs.String("webhook-secret", "", "webhook secret token (default: $TELEGRAM_WEBHOOK_SECRET, else a random one each start)")
@@ -83,7 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	loc, err := newLocalizer()
+	loc, err := newLocalizer(*locDir)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -92,6 +94,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer db.Close()
+	if *pprofAddr != "" {
+		stopPprof, err := servePprof(*pprofAddr, log)
+		if err != nil {
+			return fmt.Errorf("serve: --pprof: %w", err)
+		}
+		defer stopPprof()
+	}
 
 	b, err := bot.New(bot.Config{
 		Token:     token,

@@ -1,3 +1,0 @@
-package main
-
-var botMessages = map[string][]string{}
