@@ -58,7 +58,7 @@ type Result struct {
 	Duplicates int `json:"duplicate_calls"`
 	Lost       int `json:"lost_calls"`
 	Unexpected int `json:"unexpected_calls"`
-	Server     Stats
+	Server     Stats    `json:"server"`
 	Errors     []string `json:"errors,omitempty"` // the first few failures, for a human
 }
 

@@ -42,6 +42,9 @@ func readParams(r *http.Request) (params, error) {
 			return nil, errors.New("multipart body without a boundary")
 		}
 		if err := r.ParseMultipartForm(maxBody); err != nil {
+			if errors.Is(err, io.EOF) { // no parts at all: go-telegram/bot's getMe
+				return p, nil
+			}
 			return nil, fmt.Errorf("multipart body: %w", err)
 		}
 		for k, v := range r.MultipartForm.Value {

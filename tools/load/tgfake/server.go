@@ -29,13 +29,13 @@ import (
 // Faults says which share of the bot's calls fail, and how. Shares are
 // between 0 and 1. getUpdates is spared unless GetUpdates is set.
 type Faults struct {
-	Rate429    float64       // share answered 429 Too Many Requests
-	RetryAfter int           // retry_after seconds given with a 429 (default 1)
-	Rate500    float64       // share answered 500 Internal Server Error (not applied)
-	RateStall  float64       // share held for Stall before being answered normally
-	Stall      time.Duration // how long a stalled call is held (default 2s)
-	GetUpdates bool          // also fault getUpdates
-	Seed       uint64        // random seed (0: a fixed default, for reproducible runs)
+	Rate429    float64       `json:"rate_429"`    // share answered 429 Too Many Requests
+	RetryAfter int           `json:"retry_after"` // retry_after seconds given with a 429 (default 1)
+	Rate500    float64       `json:"rate_500"`    // share answered 500 Internal Server Error (not applied)
+	RateStall  float64       `json:"rate_stall"`  // share held for Stall before being answered normally
+	Stall      time.Duration `json:"stall_ns"`    // how long a stalled call is held (default 2s)
+	GetUpdates bool          `json:"get_updates"` // also fault getUpdates
+	Seed       uint64        `json:"seed"`        // random seed (0: a fixed default, for reproducible runs)
 }
 
 // Config configures a Server.
@@ -72,15 +72,15 @@ type Call struct {
 
 // Stats are the server's counters.
 type Stats struct {
-	Calls        map[string]int64 // accepted calls by method
-	Injected429  int64
-	Injected500  int64
-	Stalled      int64
-	RateViolate  int64 // calls for a chat while its retry_after was running
-	BadRequests  int64 // calls refused with 4xx (not injected)
-	Redelivered  int64 // updates returned by getUpdates more than once
-	DupAnswers   int64 // answerCallbackQuery for a query already answered
-	UnknownChats int64 // calls naming a chat that never wrote to the bot
+	Calls        map[string]int64 `json:"calls"` // accepted calls by method
+	Injected429  int64            `json:"injected_429"`
+	Injected500  int64            `json:"injected_500"`
+	Stalled      int64            `json:"stalled"`
+	RateViolate  int64            `json:"retry_after_ignored"` // calls for a chat while its retry_after was running
+	BadRequests  int64            `json:"bad_requests"`        // calls refused with 4xx (not injected)
+	Redelivered  int64            `json:"redelivered"`         // updates returned by getUpdates more than once
+	DupAnswers   int64            `json:"duplicate_answers"`   // answerCallbackQuery for a query already answered
+	UnknownChats int64            `json:"unknown_chats"`       // calls naming a chat that never wrote to the bot
 }
 
 // Server is the fake Bot API. Create it with New; serve Handler() or call
@@ -89,7 +89,8 @@ type Server struct {
 	cfg  Config
 	seed maphash.Seed
 
-	seq atomic.Int64
+	seq   atomic.Int64
+	polls atomic.Int64
 
 	qmu     sync.Mutex
 	queue   []*pending // unconfirmed updates, by ID
@@ -189,6 +190,18 @@ func (s *Server) Close() error {
 
 // Polled is closed when the bot first calls getUpdates: it is then ready.
 func (s *Server) Polled() <-chan struct{} { return s.polled }
+
+// Polls returns how many getUpdates calls have arrived so far; a restarted
+// bot is ready once the count moves past the value read before its start.
+func (s *Server) Polls() int64 { return s.polls.Load() }
+
+// RegisterCallback makes callback query id (of a button in chat) known,
+// so that the bot may answer it; PressData does this itself.
+func (s *Server) RegisterCallback(id string, chat int64) {
+	s.cbmu.Lock()
+	s.cbState[id] = &callback{chat: chat}
+	s.cbmu.Unlock()
+}
 
 // Stats returns a copy of the counters.
 func (s *Server) Stats() Stats {

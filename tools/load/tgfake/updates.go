@@ -45,6 +45,7 @@ func (s *Server) NextUpdateID() int64 {
 // limit; with none, the call waits up to timeout seconds for one.
 func (s *Server) getUpdates(ctx context.Context, p params) (any, error) {
 	s.pollOne.Do(func() { close(s.polled) })
+	s.polls.Add(1)
 	offset, _ := p.int64("offset")
 	limit, ok := p.int64("limit")
 	if !ok || limit <= 0 || limit > 100 {
