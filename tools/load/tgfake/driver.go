@@ -53,11 +53,11 @@ type Result struct {
 	NoKeyboard    int           `json:"no_keyboard"`
 	// Transcript checks over completed conversations, against the most
 	// common transcript of the script.
-	Diverged   int `json:"diverged_chats"`
-	OutOfOrder int `json:"out_of_order_chats"`
-	Duplicates int `json:"duplicate_calls"`
-	Lost       int `json:"lost_calls"`
-	Unexpected int `json:"unexpected_calls"`
+	Diverged   int      `json:"diverged_chats"`
+	OutOfOrder int      `json:"out_of_order_chats"`
+	Duplicates int      `json:"duplicate_calls"`
+	Lost       int      `json:"lost_calls"`
+	Unexpected int      `json:"unexpected_calls"`
 	Server     Stats    `json:"server"`
 	Errors     []string `json:"errors,omitempty"` // the first few failures, for a human
 }
