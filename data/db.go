@@ -74,6 +74,9 @@ var pragmas = url.Values{
 	"_foreign_keys":  {"on"},
 	"_secure_delete": {"on"},
 	"_synchronous":   {"NORMAL"},
+	// Reuse prepared statements per connection: the store runs a few
+	// fixed queries, and preparing them was a quarter of Commit's CPU.
+	"_stmt_cache_size": {"32"},
 }
 
 // dsn returns the connection string for the database file at path (an
