@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/redress-legal/redress/chat"
+	"github.com/redress-legal/redress/flows"
 )
 
 // runChat is `redress chat`: the terminal conversation on the local store.
@@ -23,6 +24,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	locDir := fs.String("locales", "", "`directory` of extra catalogs (*.toml) for your own flow; same-named files replace the built-in ones")
 	user := fs.String("user", "default", "local session `name` (several people can keep separate sessions)")
 	retention := fs.Duration("retention", 90*24*time.Hour, "erase sessions idle longer than this")
+	today := fs.String("today", "", "pretend today is this `date` (YYYY-MM-DD), for reproducible scripted transcripts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +48,15 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if _, err := db.PurgeIdle(ctx, time.Now().Add(-*retention)); err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
+	clock := time.Now
+	if *today != "" {
+		d, err := time.ParseInLocation(time.DateOnly, *today, flows.China)
+		if err != nil {
+			fmt.Fprintf(stderr, "redress chat: --today %q is not a YYYY-MM-DD date\n", *today)
+			return errUsage
+		}
+		clock = func() time.Time { return d.Add(12 * time.Hour) }
+	}
 	interactive := false
 	if file, ok := stdin.(*os.File); ok {
 		interactive = term.IsTerminal(int(file.Fd()))
@@ -55,9 +66,10 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Key:  "local:" + *user,
 		Lang: *lang, Env: envLang(),
 		In: stdin, Out: stdout,
-		Echo:          !interactive,
+		Script:        !interactive,
 		DBPath:        *dbPath,
 		RetentionDays: int(*retention / (24 * time.Hour)),
+		Now:           clock,
 	}
 	if interactive {
 		cfg.Prompt = "> "

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,7 +107,7 @@ func lint(flowFS fs.FS, flowRoot, flowPrefix string, locFS fs.FS, locPrefix stri
 			refs = append(refs, locales.Ref{ID: id, Params: set.msgs[id], File: set.file})
 		}
 	}
-	if cat != nil && !locales.HasErrors(cprobs) {
+	if cat != nil && slices.Contains(cat.Languages(), locales.Source) {
 		for _, p := range cat.CheckRefs(refs) {
 			add(p.String(), p.Warning)
 		}

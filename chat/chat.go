@@ -61,10 +61,11 @@ type Config struct {
 	Env string
 	In  io.Reader
 	Out io.Writer
-	// Echo writes each input line into the output, as a transcript does
-	// (used when standard input is not a terminal). Free-text answers are
-	// not echoed: they can be sensitive.
-	Echo bool
+	// Script is set when the input is a script rather than a person at a
+	// terminal: each input line is echoed into the output, as a transcript
+	// does (free-text answers are not: they can be sensitive), and blank
+	// lines and lines starting with "#" are skipped as comments.
+	Script bool
 	// Prompt is written before each input when non-empty (interactive use).
 	Prompt string
 	// Now is the clock; time.Now when nil.
@@ -126,6 +127,9 @@ func Run(ctx context.Context, cfg Config) error {
 			s.show(s.reply.Question, true)
 			continue
 		}
+		if cfg.Script && (strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#")) {
+			continue
+		}
 		s.echo(line)
 		quit, err := s.handle(ctx, line)
 		if err != nil {
@@ -173,7 +177,7 @@ func (s *session) say(id string, params map[string]any) {
 }
 
 func (s *session) echo(line string) {
-	if !s.cfg.Echo {
+	if !s.cfg.Script {
 		return
 	}
 	if q := s.reply.Question; q != nil && q.Type == flows.Text && s.mode == "" && !strings.HasPrefix(strings.TrimSpace(line), "/") {

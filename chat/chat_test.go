@@ -49,7 +49,7 @@ func runChat(t *testing.T, f *flows.Flow, st flows.Store, lang, input string) st
 	var out strings.Builder
 	err := chat.Run(context.Background(), chat.Config{
 		Flow: f, Store: st, Loc: idLoc{}, Key: "local:test", Lang: lang,
-		In: strings.NewReader(input), Out: &out, Echo: true, Now: func() time.Time { return now },
+		In: strings.NewReader(input), Out: &out, Script: true, Now: func() time.Time { return now },
 		DBPath: "/tmp/x.db", RetentionDays: 90,
 	})
 	if err != nil {
@@ -119,7 +119,10 @@ func TestHugeLineIsDiscardedAndNothingLost(t *testing.T) {
 
 func TestUnknownCommandAndFreeTextNotEchoed(t *testing.T) {
 	f, st := miniFlow(t), flowstest.NewMemStore()
-	out := runChat(t, f, st, "en", "/frobnicate now\n2\n1\n10\n10\ntoday\nmy neighbour Wang posted it\n")
+	out := runChat(t, f, st, "en", "# a comment\n\n/frobnicate now\n2\n1\n10\n10\ntoday\nmy neighbour Wang posted it\n")
+	if strings.Contains(out, "comment") {
+		t.Fatalf("script comment was read as input:\n%s", out)
+	}
 	if !strings.Contains(out, "en:chat.unknown_command command=/frobnicate\n\nen:mini.danger.ask") {
 		t.Fatalf("unknown command:\n%s", out)
 	}

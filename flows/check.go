@@ -109,6 +109,7 @@ func (d *decoder) checkNode(f *Flow, n *Node) {
 	}
 	ref := func(to, field string, p Pos) {
 		if to != "" && f.Nodes[to] == nil {
+			d.dangling = true
 			d.at(p, false, "%s: %s goes to %q, but there is no such node%s", what, field, to, d.didYouMean(f, to))
 		}
 	}
@@ -352,6 +353,10 @@ func (d *decoder) checkGraph(f *Flow) {
 		}
 		reach[id] = true
 		stack = append(stack, f.edges(f.Nodes[id])...)
+	}
+	if d.dangling {
+		// An unknown node name cuts paths: reachability is reported once those are fixed.
+		return
 	}
 	for _, id := range f.Order {
 		if !reach[id] {

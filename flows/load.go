@@ -101,6 +101,8 @@ type decoder struct {
 	probs Problems
 	// exprs to compile once the environment is known
 	pending []pendingExpr
+	// dangling is set when a next/to/option names no node; graph checks then wait.
+	dangling bool
 }
 
 type pendingExpr struct {

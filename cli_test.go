@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files (review the diff; never in CI)")
+
+// runCLI runs the redress command in-process.
+func runCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// rawID finds a message ID that was not turned into text.
+var rawID = regexp.MustCompile(`\b(?:cv|q\d+|finding|engine|chat|ui|tg|source|report|crisis|cite)\.[a-z0-9_]+(?:\.[a-z0-9_.]+)?\b`)
+
+func scenario(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("flows", "testdata", "scenarios", name+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestChatTranscripts walks whole cases through `redress chat` on a real
+// database, in English and in Chinese, and compares the plain transcript a
+// user reads with a golden file.
+func TestChatTranscripts(t *testing.T) {
+	for _, c := range []struct{ script, lang string }{
+		{"t1", "en"}, {"t1", "zh-Hans"}, {"safety", "en"}, {"safety", "zh-Hans"}, {"t7", "en"}, {"t7", "zh-Hans"},
+	} {
+		t.Run(c.script+"."+c.lang, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "r.db")
+			out, errs, code := runCLI(t, scenario(t, c.script), "chat", "--db", db, "--lang", c.lang, "--today", "2026-11-27")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			if m := rawID.FindString(out); m != "" {
+				t.Errorf("a message ID reached the user untranslated: %q", m)
+			}
+			path := filepath.Join("testdata", "chat", c.script+"."+c.lang+".txt")
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test . -run TestChatTranscripts -update, then review)", err)
+			}
+			if string(want) != out {
+				t.Errorf("transcript differs from %s; run with -update and review the diff", path)
+			}
+		})
+	}
+}
+
+// TestEveryScenarioRendersInEveryLanguage: no message of any scripted case
+// is missing a translation or shows a raw ID, and each ends cleanly.
+func TestEveryScenarioRendersInEveryLanguage(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("flows", "testdata", "scenarios", "*.txt"))
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), ".txt")
+		for _, lang := range []string{"en", "zh-Hans"} {
+			db := filepath.Join(t.TempDir(), "r.db")
+			out, errs, code := runCLI(t, scenario(t, name), "chat", "--db", db, "--lang", lang, "--today", "2026-11-27")
+			if code != 0 {
+				t.Errorf("%s/%s: exit %d: %s", name, lang, code, errs)
+			}
+			if m := rawID.FindString(out); m != "" {
+				t.Errorf("%s/%s: untranslated message ID %q", name, lang, m)
+			}
+			if lang == "zh-Hans" && strings.Contains(out, "Sources:") {
+				t.Errorf("%s/%s: English text in the Chinese transcript", name, lang)
+			}
+		}
+	}
+}
+
+// TestChatResumesAfterQuit: quitting half-way and running again continues
+// at the same question, on the real SQLite store, in the language chosen.
+func TestChatResumesAfterQuit(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	lines := strings.Split(scenario(t, "t1"), "\n")
+	half := len(lines) / 2
+	first := strings.Join(lines[:half], "\n") + "\n/quit\n"
+	out1, _, code := runCLI(t, first, "chat", "--db", db, "--lang", "zh-Hans", "--today", "2026-11-27")
+	if code != 0 || !strings.Contains(out1, "你的进度已加密保存") {
+		t.Fatalf("first half (exit %d):\n%s", code, out1)
+	}
+	out2, _, code := runCLI(t, strings.Join(lines[half:], "\n"), "chat", "--db", db, "--today", "2026-11-27")
+	if code != 0 || !strings.HasPrefix(out2, "欢迎回来") {
+		t.Fatalf("second half did not resume in Chinese (exit %d):\n%.500s", code, out2)
+	}
+	full, _, _ := runCLI(t, scenario(t, "t1"), "chat", "--db", filepath.Join(t.TempDir(), "x.db"), "--lang", "zh-Hans", "--today", "2026-11-27")
+	tail := full[strings.LastIndex(full, "\n> "):]
+	if !strings.HasSuffix(out2, tail) {
+		t.Fatalf("the resumed conversation ends differently from the uninterrupted one")
+	}
+}
+
+func TestLintShippedFlowsAndCatalogs(t *testing.T) {
+	out, errs, code := runCLI(t, "", "lint")
+	if code != 0 {
+		t.Fatalf("lint exit %d:\n%s%s", code, out, errs)
+	}
+}
+
+func TestLintReportsBrokenFilesWithLines(t *testing.T) {
+	dir := t.TempDir()
+	flowDir, locDir := filepath.Join(dir, "flows"), filepath.Join(dir, "locales")
+	os.MkdirAll(flowDir, 0o755)
+	os.MkdirAll(locDir, 0o755)
+	mini, err := os.ReadFile(filepath.Join("flows", "testdata", "mini.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(mini), "next: reposts", "next: repost", 1)
+	os.WriteFile(filepath.Join(flowDir, "mini.yaml"), []byte(broken), 0o644)
+	os.WriteFile(filepath.Join(locDir, "a.en.toml"), []byte("[mini.title]\ndescription = \"d\"\nother = \"Hi {{.who}}\"\n"), 0o644)
+	os.WriteFile(filepath.Join(locDir, "a.zh-Hans.toml"), []byte("[mini.title]\nother = \"你好\"\n"), 0o644)
+	out, errs, code := runCLI(t, "", "lint", "--flows", flowDir, "--locales", locDir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		flowDir + "/mini.yaml:66: the node views: next goes to \"repost\"",
+		locDir + "/a.zh-Hans.toml:1: mini.title has no description",
+		"the message mini.title uses the placeholder {{.who}}, which is not supplied here",
+		"the message mini.intro is not in the English catalog",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "error(s)") {
+		t.Errorf("no summary: %s", errs)
+	}
+}
+
+func TestUnknownSubcommand(t *testing.T) {
+	_, errs, code := runCLI(t, "", "frobnicate")
+	if code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
