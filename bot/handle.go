@@ -244,6 +244,9 @@ func command(text string) (string, bool) {
 	word, _, _ = strings.Cut(word, "\n")
 	word, _, _ = strings.Cut(word, "@")
 	word = strings.ToLower(word)
+	if len(word) < 2 {
+		return "", false
+	}
 	for _, r := range word[1:] {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
 			return "", false

@@ -83,3 +83,7 @@ func parseHTML(s string) (string, error) {
 	}
 	return out.String(), nil
 }
+
+// CheckHTML checks text as Telegram's HTML parse mode does (see parseHTML)
+// and returns the text the user would see.
+func CheckHTML(text string) (string, error) { return parseHTML(text) }
