@@ -114,4 +114,3 @@ func FuzzHandleUpdate(f *testing.F) {
 		}
 	})
 }
-
