@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redress-legal/redress/bot"
 	"github.com/redress-legal/redress/bot/telegramtest"
@@ -228,6 +229,9 @@ del [2,3,4,5,6,7,8]
 	diff(t, "transcript", transcript(h.api.Calls(), u.ID), want)
 	if _, err := h.store.Get(context.Background(), bot.SessionKey(u.ID)); err == nil {
 		t.Error("the session survived /delete")
+	}
+	if sent, err := h.store.RecentSent(context.Background(), u.ID, time.Time{}); err != nil || len(sent) != 0 {
+		t.Errorf("the sent log of the chat survived /delete: %v %v", sent, err)
 	}
 	var left []string
 	for _, m := range h.api.Messages(u.ID) {

@@ -575,7 +575,9 @@ func (b *Bot) confirmDelete(ctx context.Context, chat int64, lang, callbackID st
 		}
 	}
 	d.out.deleteMessages(ids)
+	n := len(d.out.rows)
 	b.notice(&d.out, lang, MsgDeleteDone, nil, nil)
+	d.out.unlogged(n) // nothing of the chat stays in the sent log
 	d.del, d.event = true, "deleted"
 	return d, nil
 }

@@ -27,6 +27,9 @@ type payload struct {
 	CallbackID string          `json:"callback_query_id,omitempty"`
 	Alert      bool            `json:"alert,omitempty"`
 	Keyboard   *inlineKeyboard `json:"keyboard,omitempty"`
+	// Unlogged: do not record the sent message's ID (the confirmation after
+	// /delete, so that nothing of the chat is kept).
+	Unlogged bool `json:"unlogged,omitempty"`
 }
 
 // outbox collects the calls one update produces, in order.
@@ -111,6 +114,24 @@ func (b *Bot) reply(o *outbox, lang string, r flows.Reply, skipQuestion bool) {
 	}
 	o.send(body, nil)
 	o.send(pack(b.paragraphs(lang, question), MaxMessageLen), kb)
+}
+
+// unlogged marks the rows queued since row n as not to be logged as sent.
+func (o *outbox) unlogged(n int) {
+	for i := n; i < len(o.rows); i++ {
+		var p payload
+		if err := json.Unmarshal(o.rows[i].Payload, &p); err != nil {
+			o.err = fmt.Errorf("decode payload: %w", err)
+			return
+		}
+		p.Unlogged = true
+		data, err := json.Marshal(p)
+		if err != nil {
+			o.err = fmt.Errorf("encode payload: %w", err)
+			return
+		}
+		o.rows[i].Payload = data
+	}
 }
 
 // notice queues one transport message in lang.

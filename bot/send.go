@@ -203,6 +203,9 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 		msgID, err := s.call(ctx, r, p, plain)
 		if err == nil {
 			log.Debug("delivered", "ms", time.Since(start).Milliseconds(), "attempt", attempt)
+			if p.Unlogged {
+				msgID = 0
+			}
 			return s.settle(ctx, log, r, msgID)
 		}
 		if ctx.Err() != nil {
