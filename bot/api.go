@@ -112,3 +112,17 @@ func (a *api) getUpdates(ctx context.Context, p getUpdatesParams) ([]json.RawMes
 	}
 	return r.Result, nil
 }
+
+// logErr renders an error of a Telegram call for the log. go-telegram/bot
+// quotes the whole response body when it cannot decode one, and a body may
+// hold the text of a message: that part is left out.
+func logErr(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "error decode response body"); i >= 0 {
+		s = s[:i] + "error decode response body (body not logged)"
+	}
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}

@@ -139,7 +139,7 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger}
 	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
-		b.log.Debug("telegram client", "err", err)
+		b.log.Debug("telegram client", "err", logErr(err))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -165,7 +165,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return stopped(ctx, err)
 	}
 	b.start(ctx)
-	b.log.Info("serving by long polling", "bot", b.username)
+	b.log.Info("serving by long polling", "bot", b.username, "last_update", b.lastUpdate(ctx))
 	err := b.poll(ctx)
 	b.shutdown()
 	return err
@@ -213,11 +213,20 @@ func (b *Bot) retry(ctx context.Context, what string, fn func() error) error {
 		if errors.As(err, &tooMany) {
 			d = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		}
-		b.log.Warn("Telegram call failed; retrying", "method", what, "err", err, "wait_ms", d.Milliseconds())
+		b.log.Warn("Telegram call failed; retrying", "method", what, "err", logErr(err), "wait_ms", d.Milliseconds())
 		if !sleep(ctx, d) {
 			return fmt.Errorf("bot: %s: %w", what, ctx.Err())
 		}
 	}
+}
+
+// lastUpdate is the highest update committed so far, for the start-up log.
+func (b *Bot) lastUpdate(ctx context.Context) int64 {
+	id, err := b.store.LastUpdateID(ctx)
+	if err != nil {
+		b.log.Warn("last update ID", "err", err)
+	}
+	return id
 }
 
 // commands lists the command menu, in menu order.
@@ -243,7 +252,7 @@ func (b *Bot) setCommands(ctx context.Context) {
 			if err == nil {
 				return
 			}
-			b.log.Warn("setMyCommands failed", "lang", code, "err", err)
+			b.log.Warn("setMyCommands failed", "lang", code, "err", logErr(err))
 			if errors.Is(err, tgbot.ErrorBadRequest) || !sleep(ctx, backoff(attempt)) {
 				return
 			}

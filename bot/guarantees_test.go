@@ -273,3 +273,18 @@ func TestHundredChats(t *testing.T) {
 		t.Errorf("errors logged:\n%s", h.logs.String())
 	}
 }
+
+// TestRefusedHTMLIsSentAsPlainText: should Telegram ever refuse our HTML,
+// the message goes out as plain text rather than being lost.
+func TestRefusedHTMLIsSentAsPlainText(t *testing.T) {
+	h := newHarness(t)
+	h.api.Fail("sendMessage", 1, telegramtest.Fault{Status: 400, Description: "Bad Request: can't parse entities: unsupported start tag"})
+	h.start(nil)
+	u := telegramtest.User{ID: 607, LanguageCode: "en"}
+	begin(h, u)
+	h.settled()
+	sends := h.api.CallsTo(u.ID, "sendMessage")
+	if len(sends) != 2 || sends[0].PlainText() != "t.intro" || sends[0].Params["parse_mode"] != "" {
+		t.Errorf("want the intro resent without parse_mode, got:\n%s", transcriptAll(h.api.Calls()))
+	}
+}

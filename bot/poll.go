@@ -80,7 +80,7 @@ func (b *Bot) poll(ctx context.Context) error {
 					b.log.Error("getUpdates conflict: another instance is polling with this token, or a webhook is set")
 				}
 			}
-			b.log.Warn("getUpdates failed; retrying", "err", err, "wait_ms", d.Milliseconds())
+			b.log.Warn("getUpdates failed; retrying", "err", logErr(err), "wait_ms", d.Milliseconds())
 			sleep(ctx, d)
 			continue
 		}

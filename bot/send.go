@@ -220,7 +220,7 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 				return outcomeStop
 			}
 		case errors.Is(err, tgbot.ErrorForbidden), isChatGone(err):
-			log.Info("chat unreachable; marked inactive", "err", err)
+			log.Info("chat unreachable; marked inactive", "err", logErr(err))
 			for i := 0; ; i++ {
 				err := s.b.store.Inactive(ctx, r.Chat)
 				if err == nil {
@@ -239,22 +239,22 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 			case strings.Contains(err.Error(), "message is not modified"):
 				return s.settle(ctx, log, r, 0) // already as we want it
 			case p.HTML && !plain && strings.Contains(err.Error(), "can't parse entities"):
-				log.Error("Telegram refused our HTML; sending plain text", "err", err)
+				log.Error("Telegram refused our HTML; sending plain text", "err", logErr(err))
 				plain = true
 				continue
 			}
 			// Permanent: an expired callback query, a message too old to
 			// edit. Retrying cannot help; keeping the row would block the chat.
-			log.Warn("call refused; dropped", "err", err)
+			log.Warn("call refused; dropped", "err", logErr(err))
 			return s.settle(ctx, log, r, 0)
 		case errors.As(err, new(*tgbot.MigrateError)):
-			log.Warn("chat migrated; dropped", "err", err)
+			log.Warn("chat migrated; dropped", "err", logErr(err))
 			return s.settle(ctx, log, r, 0)
 		default:
 			// 5xx, network errors, timeouts, 401/404 from a misconfigured
 			// proxy: all worth retrying, more slowly each time.
 			d := backoff(attempt)
-			log.Warn("call failed; retrying", "err", err, "attempt", attempt, "wait_ms", d.Milliseconds())
+			log.Warn("call failed; retrying", "err", logErr(err), "attempt", attempt, "wait_ms", d.Milliseconds())
 			if !sleep(ctx, d) {
 				return outcomeStop
 			}

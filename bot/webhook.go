@@ -65,7 +65,7 @@ func (b *Bot) RunWebhook(ctx context.Context, wc WebhookConfig) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	b.log.Info("serving by webhook", "bot", b.username, "listen", ln.Addr().String())
+	b.log.Info("serving by webhook", "bot", b.username, "listen", ln.Addr().String(), "last_update", b.lastUpdate(ctx))
 	var err error
 	select {
 	case <-ctx.Done():
