@@ -25,6 +25,9 @@ type LoadConfig struct {
 	ChatBase      int64         // chat IDs are ChatBase+1, +2, ... (default 1_000_000_000)
 	Lang          string        // the users' language_code (default "en")
 	Settle        time.Duration // wait for late calls before checking transcripts (default 1s)
+	// Stop, when closed, lets every user finish the conversation it is in
+	// and start no other.
+	Stop <-chan struct{}
 }
 
 // Percentiles summarises latencies in milliseconds.
@@ -169,6 +172,11 @@ func runUser(ctx context.Context, s *Server, cfg LoadConfig, nextChat *atomic.In
 	for conv := 0; cfg.Conversations == 0 || conv < cfg.Conversations; conv++ {
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return r
+		}
+		select {
+		case <-cfg.Stop:
+			return r
+		default:
 		}
 		id := nextChat.Add(1)
 		c := s.Register(id, cfg.Lang)

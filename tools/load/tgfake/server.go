@@ -276,7 +276,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	at := time.Now()
 	method = strings.ToLower(method)
-	if method != "getupdates" || s.cfg.Faults.GetUpdates {
+	if method != "getupdates" || s.faults().GetUpdates {
 		if e := s.inject(r.Context(), p, at); e != nil {
 			writeErr(w, e)
 			return
@@ -356,11 +356,33 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_, _ = w.Write(data)
 }
 
+// SetFaults changes the faults injected from now on.
+func (s *Server) SetFaults(f Faults) {
+	if f.RetryAfter <= 0 {
+		f.RetryAfter = 1
+	}
+	if f.Stall <= 0 {
+		f.Stall = 2 * time.Second
+	}
+	s.rmu.Lock()
+	s.cfg.Faults = f
+	if f.Seed != 0 {
+		s.rnd = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
+	}
+	s.rmu.Unlock()
+}
+
+func (s *Server) faults() Faults {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	return s.cfg.Faults
+}
+
 // inject decides whether this call is faulted. A chat answered 429 keeps
 // getting 429 until its retry_after has passed, like Telegram; such calls
 // are counted as violations.
 func (s *Server) inject(ctx context.Context, p params, at time.Time) *apiErr {
-	f := s.cfg.Faults
+	f := s.faults()
 	chatID, hasChat := p.int64("chat_id")
 	if !hasChat {
 		if id, ok := p["callback_query_id"]; ok {

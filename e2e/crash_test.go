@@ -1,0 +1,103 @@
+package e2e
+
+import (
+	"context"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redress-legal/redress/tools/load/tgfake"
+)
+
+// TestKilledAtRandomMomentsLosesNothing runs concurrent whole cases while
+// `redress serve` is killed with SIGKILL at random moments (20 times; 60
+// with -long) and restarted on the same database. Afterwards every
+// conversation must have reached its assessment with exactly the answers
+// given (no lost transition), every reply must have arrived in order (no
+// lost reply, per-chat order), and nothing may have been applied twice; the
+// only repeat allowed is a message in flight at a kill, right after itself.
+func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
+	kills, users := 20, 8
+	if *long {
+		kills, users = 60, 30
+	}
+	e := newEnv(t, tgfake.Config{KeepText: true})
+	sc := script(t, "questionnaire.txt")
+	p := e.start()
+	ref := reference(t, e, sc, 42)
+
+	stop := make(chan struct{})
+	type result struct {
+		res tgfake.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		r, err := tgfake.RunLoad(context.Background(), e.fake, tgfake.LoadConfig{
+			Users: users, Conversations: 1000, Script: sc, StepTimeout: 90 * time.Second,
+			Settle: time.Second, Stop: stop, ChatBase: 1_000_000,
+		})
+		done <- result{r, err}
+	}()
+	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))
+	for i := 0; i < kills; i++ {
+		// A random moment while the bot works: handling, committing,
+		// sending, or between any two of those.
+		time.Sleep(time.Duration(20+rnd.IntN(400)) * time.Millisecond)
+		p.kill()
+		p = e.start()
+	}
+	close(stop)
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	p.stop(t)
+	res := r.res
+	t.Logf("%d kills; %d conversations completed, %d failed; %d updates re-delivered by the fake",
+		kills, res.Conversations, res.Failed, res.Server.Redelivered)
+	if res.Failed != 0 {
+		t.Fatalf("%d conversations did not get every reply: %v", res.Failed, res.Errors)
+	}
+	if res.Conversations < users {
+		t.Fatalf("only %d conversations completed", res.Conversations)
+	}
+	totalRepeats := 0
+	for i := 1; i <= res.Conversations+res.Failed+users; i++ {
+		chat := int64(1_000_000 + i)
+		got := transcript(e.fake, chat)
+		if got == nil {
+			continue
+		}
+		finished := false
+		for _, c := range got {
+			finished = finished || strings.Contains(c.Text, "What may apply")
+		}
+		if !finished {
+			continue // stopped before it began
+		}
+		repeats, diff := sameAsReference(got, ref, kills)
+		totalRepeats += repeats
+		if diff != "" {
+			t.Errorf("chat %d: %s", chat, diff)
+		}
+	}
+	if totalRepeats > kills*8 { // at most one message in flight per sending worker
+		t.Errorf("%d messages repeated over %d kills", totalRepeats, kills)
+	}
+	t.Logf("%d messages repeated (in flight at a kill)", totalRepeats)
+	db := e.openDB()
+	want := questionnaireAnswers(sc)
+	for i := 1; i <= res.Conversations+users; i++ {
+		chat := int64(1_000_000 + i)
+		got := transcript(e.fake, chat)
+		if len(got) == 0 || !strings.Contains(got[len(got)-1].Text, "What may apply") {
+			continue
+		}
+		checkFinished(t, db, chat, want)
+	}
+	if strings.Contains(e.logs.String(), "tags my employer") {
+		t.Error("the log holds what a user wrote")
+	}
+}

@@ -1,0 +1,11 @@
+// Package e2e holds the end-to-end tests of issue 4: they build the real
+// `redress` binary, run `redress serve` against the fake Bot API of
+// tools/load/tgfake on loopback, and check what a user would notice —
+// through SIGKILL at random moments, API faults, a full disk, thousands of
+// random and malformed updates, and the security canaries of
+// docs/SECURITY.md. The package has no code outside its tests.
+//
+// The tests run short by default (CI); -long runs the long versions:
+//
+//	go test ./e2e -long -v
+package e2e
