@@ -164,6 +164,9 @@ func randomUpdate(r *rand.Rand, e *env, id, chat int64) ([]byte, want) {
 // broken and forged requests get none.
 func TestTenThousandRandomUpdatesInWebhookMode(t *testing.T) {
 	n := 10_000
+	if testing.Short() {
+		n = 2_000
+	}
 	e := newEnv(t, tgfake.Config{})
 	addr := freeAddr(t)
 	p := e.start("--webhook-url", "https://bot.example/hook", "--listen", addr, "--webhook-secret", webhookSecret)

@@ -19,6 +19,9 @@ import (
 // only repeat allowed is a message in flight at a kill, right after itself.
 func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
 	kills, users := 20, 8
+	if testing.Short() {
+		users = 4
+	}
 	if *long {
 		kills, users = 60, 30
 	}

@@ -5,7 +5,8 @@
 // random and malformed updates, and the security canaries of
 // docs/SECURITY.md. The package has no code outside its tests.
 //
-// The tests run short by default (CI); -long runs the long versions:
+// By default the tests run at the size CI runs them (about a minute and a
+// half); -short makes them smaller still, -long runs the long versions:
 //
 //	go test ./e2e -long -v
 package e2e

@@ -53,6 +53,9 @@ func checkAll(t *testing.T, e *env, sc *tgfake.Script, ref []tgfake.Call, base i
 // still arrives, once and in order, and retry_after is honoured.
 func TestAPIFaultsStillDeliverEveryReplyInOrder(t *testing.T) {
 	users, convs := 6, 2
+	if testing.Short() {
+		users, convs = 3, 1
+	}
 	if *long {
 		users, convs = 30, 5
 	}
