@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,31 +40,12 @@ func TestServeEndToEnd(t *testing.T) {
 	defer cancel()
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "redress")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	const token = "424242:E2E-token"
 	api := telegramtest.New(t, token)
-	flow, err := flows.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := newLocalizer("")
-	if err != nil {
-		t.Fatal(err)
-	}
-
+	flow, loc := e2eFlow(t)
 	logs := &lockedBuffer{}
-	run := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--db", filepath.Join(dir, "redress.db"), "--log-level", "debug")
-		cmd.Env = append(os.Environ(), "TELEGRAM_API_URL="+api.URL, "TELEGRAM_BOT_TOKEN="+token, "REDRESS_KEY=")
-		cmd.Stdout, cmd.Stderr = logs, logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	bin := redressBinary(t)
+	run := func() *exec.Cmd { return startServe(t, ctx, bin, api, token, dir, logs) }
 	cmd := run()
 	defer func() {
 		if cmd != nil {
@@ -76,9 +59,7 @@ func TestServeEndToEnd(t *testing.T) {
 		{User: telegramtest.User{ID: 9002, LanguageCode: "zh-hans"}, press: false},
 	}
 	for _, u := range users {
-		u.t, u.api, u.flow, u.loc = t, api, flow, loc
-		u.state = flows.State{Lang: loc.Match(u.LanguageCode)}
-		u.next = &action{in: flows.Input{Kind: flows.InStart}, command: "/start"}
+		u.init(t, api, flow, loc)
 	}
 	killed := false
 	for step := 0; ; step++ {
@@ -152,6 +133,107 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 }
 
+// TestServeHundredChats runs 100 users at once through whole cases of the
+// built-in flow against the real binary, half of them in Chinese, half
+// answering by typing: every one gets exactly the engine's replies, in
+// order, none twice, and nothing is logged as an error.
+func TestServeHundredChats(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	const token = "434343:E2E-token"
+	api := telegramtest.New(t, token)
+	flow, loc := e2eFlow(t)
+	logs := &lockedBuffer{}
+	cmd := startServe(t, ctx, redressBinary(t), api, token, t.TempDir(), logs)
+	var wg sync.WaitGroup
+	users := make([]*e2eUser, 100)
+	for i := range users {
+		u := &e2eUser{User: telegramtest.User{ID: int64(20000 + i), LanguageCode: "en"}, press: i%3 != 0}
+		if i%2 == 1 {
+			u.LanguageCode = "zh-CN"
+		}
+		u.init(t, api, flow, loc)
+		users[i] = u
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for step := 0; u.next != nil; step++ {
+				if step > 200 {
+					u.fail("no outcome after 200 steps")
+				}
+				u.act()
+				u.await(ctx)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("redress serve after SIGTERM: %v", err)
+	}
+	for _, u := range users {
+		if !u.state.Done {
+			t.Errorf("user %d did not reach an outcome", u.ID)
+		}
+		sent := api.CallsTo(u.ID, "sendMessage")
+		for i := 1; i < len(sent); i++ {
+			if sent[i].PlainText() == sent[i-1].PlainText() {
+				t.Errorf("user %d: a message was sent twice", u.ID)
+			}
+		}
+	}
+	for _, c := range api.Calls() {
+		if !c.OK() && c.Method != "getUpdates" {
+			t.Errorf("call failed: %s %d", c.Method, c.Status)
+		}
+	}
+	if out := logs.String(); strings.Contains(out, "level=ERROR") {
+		t.Errorf("errors logged:\n%s", out)
+	}
+}
+
+// redressBinary builds the binary into the test's temporary directory
+// (the build cache makes the second build a link only).
+func redressBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "redress")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startServe starts `redress serve` on the database in dir against api.
+func startServe(t *testing.T, ctx context.Context, bin string, api *telegramtest.Server, token, dir string, logs io.Writer) *exec.Cmd {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--db", filepath.Join(dir, "redress.db"), "--log-level", "debug")
+	cmd.Env = append(os.Environ(), "TELEGRAM_API_URL="+api.URL, "TELEGRAM_BOT_TOKEN="+token, "REDRESS_KEY=")
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+// e2eFlow loads the built-in flow and catalogs, as the binary does.
+func e2eFlow(t *testing.T) (*flows.Flow, flows.Localizer) {
+	t.Helper()
+	flow, err := flows.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := newLocalizer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flow, loc
+}
+
 // e2eStory is the free-text answer; it must not reach the logs.
 const e2eStory = "they posted my photo and my employer's address"
 
@@ -176,6 +258,19 @@ type e2eUser struct {
 	editsAt   int // editMessageReplyMarkup calls before the action
 }
 
+func (u *e2eUser) init(t *testing.T, api *telegramtest.Server, flow *flows.Flow, loc flows.Localizer) {
+	u.t, u.api, u.flow, u.loc = t, api, flow, loc
+	u.state = flows.State{Lang: loc.Match(u.LanguageCode)}
+	u.next = &action{in: flows.Input{Kind: flows.InStart}, command: "/start"}
+}
+
+// fail reports a failure and ends the user's goroutine (or the test's).
+func (u *e2eUser) fail(format string, args ...any) {
+	u.t.Helper()
+	u.t.Errorf(format, args...)
+	runtime.Goexit()
+}
+
 // action is what the user does next and the engine input it stands for.
 type action struct {
 	in      flows.Input
@@ -191,7 +286,7 @@ func (u *e2eUser) act() {
 	a.in.Now = time.Now()
 	st, r := flows.Step(u.flow, u.state, a.in)
 	if len(r.Faults) > 0 {
-		u.t.Fatalf("user %d: flow faults %v", u.ID, r.Faults)
+		u.fail("user %d: flow faults %v", u.ID, r.Faults)
 	}
 	u.state = st
 	u.wantTexts = nil
@@ -206,7 +301,7 @@ func (u *e2eUser) act() {
 	switch {
 	case a.data != "":
 		if _, ok := u.api.PressButton(u.User, a.data); !ok {
-			u.t.Fatalf("user %d: no button %q", u.ID, a.data)
+			u.fail("user %d: no button %q", u.ID, a.data)
 		}
 	case strings.HasPrefix(a.command, "/"):
 		u.api.SendCommand(u.User, a.command)
@@ -253,7 +348,7 @@ func (u *e2eUser) choose(r flows.Reply) *action {
 	case flows.Text:
 		return &action{in: flows.Input{Kind: flows.InText, Text: e2eStory}, command: e2eStory}
 	}
-	u.t.Fatalf("user %d: question of type %q", u.ID, q.Type)
+	u.fail("user %d: question of type %q", u.ID, q.Type)
 	return nil
 }
 
@@ -266,7 +361,7 @@ func (u *e2eUser) await(ctx context.Context) {
 	want := squash(strings.Join(u.wantTexts, "\n\n"))
 	var got string
 	repeated := false
-	err := u.api.Wait(ctx, func(calls []telegramtest.Call) bool {
+	err := u.api.WaitChat(ctx, u.ID, func(calls []telegramtest.Call) bool {
 		all := telegramtest.Filter(calls, u.ID, "sendMessage")
 		if u.toggling {
 			return len(telegramtest.Filter(calls, u.ID, "editMessageReplyMarkup")) > u.editsAt
@@ -293,7 +388,7 @@ func (u *e2eUser) await(ctx context.Context) {
 				fmt.Fprintf(&tr, "%s %d %q %v\n", c.Method, c.Status, truncate(c.PlainText(), 60), c.Params["offset"])
 			}
 		}
-		u.t.Fatalf("user %d: the bot's messages differ from the engine's reply (%v)\n got: %q\nwant: %q\ncalls:\n%s", u.ID, err, got, want, tr.String())
+		u.fail("user %d: the bot's messages differ from the engine's reply (%v)\n got: %q\nwant: %q\ncalls:\n%s", u.ID, err, got, want, tr.String())
 	}
 }
 

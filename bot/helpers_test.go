@@ -177,10 +177,10 @@ func (h *harness) eventually(what string, cond func() bool) {
 	}
 }
 
-// waitCalls waits until cond holds for the calls the fake API received.
-func (h *harness) waitCalls(what string, cond func([]telegramtest.Call) bool) {
+// waitChat waits until cond holds for the calls to u's chat.
+func (h *harness) waitChat(u telegramtest.User, what string, cond func([]telegramtest.Call) bool) {
 	h.t.Helper()
-	if err := h.api.Wait(h.ctx, cond); err != nil {
+	if err := h.api.WaitChat(h.ctx, u.ID, cond); err != nil {
 		h.fail("timed out waiting for %s\ncalls:\n%s", what, transcriptAll(h.api.Calls()))
 	}
 }
@@ -197,7 +197,7 @@ func (h *harness) settled() {
 // waitFor waits until a message sent to u's chat contains id.
 func (h *harness) waitFor(u telegramtest.User, id string) {
 	h.t.Helper()
-	h.waitCalls(fmt.Sprintf("%q in chat %d", id, u.ID), func(calls []telegramtest.Call) bool {
+	h.waitChat(u, fmt.Sprintf("%q in chat %d", id, u.ID), func(calls []telegramtest.Call) bool {
 		for _, c := range calls {
 			if c.OK() && c.Method == "sendMessage" && c.Chat() == u.ID && slices.Contains(ids(c.PlainText()), id) {
 				return true
@@ -210,7 +210,7 @@ func (h *harness) waitFor(u telegramtest.User, id string) {
 // waitCount waits until u's chat has had n successful calls of method.
 func (h *harness) waitCount(u telegramtest.User, method string, n int) {
 	h.t.Helper()
-	h.waitCalls(fmt.Sprintf("%d %s in chat %d", n, method, u.ID), func(calls []telegramtest.Call) bool {
+	h.waitChat(u, fmt.Sprintf("%d %s in chat %d", n, method, u.ID), func(calls []telegramtest.Call) bool {
 		k := 0
 		for _, c := range calls {
 			if c.OK() && c.Method == method && c.Chat() == u.ID {

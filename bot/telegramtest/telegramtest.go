@@ -53,13 +53,7 @@ type Call struct {
 
 // Chat returns the call's chat_id parameter.
 // For answerCallbackQuery it is the chat of the button pressed.
-func (c Call) Chat() int64 {
-	if c.chat != 0 {
-		return c.chat
-	}
-	id, _ := strconv.ParseInt(c.Params["chat_id"], 10, 64)
-	return id
-}
+func (c Call) Chat() int64 { return c.chat }
 
 // Text returns the call's text parameter as sent (HTML when parse_mode is HTML).
 func (c Call) Text() string { return c.Params["text"] }
@@ -160,7 +154,8 @@ type Server struct {
 	mu         sync.Mutex
 	changed    chan struct{} // closed and replaced on every change
 	calls      []Call
-	queue      []update // not yet confirmed, ascending IDs
+	byChat     map[int64][]Call // the calls of each chat, in order
+	queue      []update         // not yet confirmed, ascending IDs
 	all        map[int64][]byte
 	nextUpdate int64
 	nextMsg    map[int64]int
@@ -202,6 +197,7 @@ func NewServer(token string) *Server {
 		queries:    map[string]int64{},
 		blocked:    map[int64]bool{},
 		commands:   map[string][]map[string]string{},
+		byChat:     map[int64][]Call{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -243,6 +239,24 @@ func (s *Server) Wait(ctx context.Context, cond func(calls []Call) bool) error {
 	}
 }
 
+// WaitChat is Wait for the calls to one chat (cheaper with many chats).
+func (s *Server) WaitChat(ctx context.Context, chat int64, cond func(calls []Call) bool) error {
+	for {
+		s.mu.Lock()
+		ok := cond(s.byChat[chat])
+		ch := s.changed
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("telegramtest: waiting: %w", ctx.Err())
+		case <-ch:
+		}
+	}
+}
+
 // Calls returns every call recorded, in order.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
@@ -252,7 +266,9 @@ func (s *Server) Calls() []Call {
 
 // CallsTo returns the successful calls of method to chat, in order.
 func (s *Server) CallsTo(chat int64, method string) []Call {
-	return Filter(s.Calls(), chat, method)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Filter(s.byChat[chat], chat, method)
 }
 
 // Filter returns the successful calls of method (any when "") to chat (any
@@ -657,9 +673,15 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, call Call, resul
 }
 
 func (s *Server) record(c Call) {
+	if c.chat == 0 {
+		c.chat, _ = strconv.ParseInt(c.Params["chat_id"], 10, 64)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)
+	if c.chat != 0 {
+		s.byChat[c.chat] = append(s.byChat[c.chat], c)
+	}
 	s.notify()
 }
 
