@@ -48,6 +48,7 @@ type apiError struct {
 	RetryAfter int
 }
 
+// Error describes the refusal.
 func (e *apiError) Error() string {
 	return fmt.Sprintf("telegram %s: %d %s", e.Method, e.Code, e.Desc)
 }

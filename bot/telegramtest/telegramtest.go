@@ -175,14 +175,14 @@ type Server struct {
 
 // New starts a fake Bot API on 127.0.0.1 accepting token; it is closed
 // when the test ends.
-func New(tb testing, token string) *Server {
+func New(tb cleaner, token string) *Server {
 	s := NewServer(token)
 	tb.Cleanup(s.Close)
 	return s
 }
 
-// testing is the part of testing.TB that New needs.
-type testing interface{ Cleanup(func()) }
+// cleaner is the part of testing.TB that New needs.
+type cleaner interface{ Cleanup(func()) }
 
 // NewServer starts a fake Bot API on 127.0.0.1; Close stops it.
 func NewServer(token string) *Server {
@@ -572,6 +572,7 @@ type apiErr struct {
 	desc string
 }
 
+// Error returns the description Telegram would give.
 func (e *apiErr) Error() string { return e.desc }
 
 func badRequest(format string, args ...any) *apiErr {
