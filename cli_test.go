@@ -22,7 +22,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
 }
 
 // rawID finds a message ID that was not turned into text.
-var rawID = regexp.MustCompile(`\b(?:cv|q\d+|finding|engine|chat|ui|tg|source|report|crisis|cite)\.[a-z0-9_]+(?:\.[a-z0-9_.]+)?\b`)
+var rawID = regexp.MustCompile(`\b(?:cv|q|finding|engine|chat|ui|tg|source|section|outcome|harm|threat|who|crisis)\.[a-z0-9_]+(?:\.[a-z0-9_.]+)?\b`)
 
 func scenario(t *testing.T, name string) string {
 	t.Helper()
