@@ -120,6 +120,7 @@ func TestFaultsAreRetried(t *testing.T) {
 	h.api.Fail("answerCallbackQuery", 1, telegramtest.Fault{Status: 502})
 	h.api.Fail("editMessageReplyMarkup", 2, telegramtest.Fault{Delay: 200 * time.Millisecond})
 	h.api.Fail("getUpdates", 2, telegramtest.Fault{Status: 500})
+	h.api.Fail("editMessageText", 1, telegramtest.Fault{Result: true}) // ok, but not a Message
 	h.start(nil)
 	u := telegramtest.User{ID: 602, LanguageCode: "en"}
 	walk(h, u)
@@ -131,6 +132,9 @@ func TestFaultsAreRetried(t *testing.T) {
 	}
 	if status[429] != 2 || status[500] != 5 || status[502] != 1 {
 		t.Errorf("faults not all injected: %v", status)
+	}
+	if status[400] != 0 {
+		t.Errorf("%d calls refused: a call that had succeeded was repeated", status[400])
 	}
 }
 

@@ -211,6 +211,13 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 		if ctx.Err() != nil {
 			return outcomeStop
 		}
+		if strings.Contains(err.Error(), "error decode response result") {
+			// Telegram answered ok but with a result tgbot cannot read (an
+			// edit answered with true, say): the call was made, and
+			// repeating it would only send it twice.
+			log.Warn("call accepted; its result was not understood", "err", logErr(err))
+			return s.settle(ctx, log, r, 0)
+		}
 		var tooMany *tgbot.TooManyRequestsError
 		switch {
 		case errors.As(err, &tooMany):

@@ -119,6 +119,9 @@ type Fault struct {
 	// Lost makes the call take effect but the response never arrive: the
 	// connection is closed, as when a network fails after Telegram got it.
 	Lost bool
+	// Result replaces the result of a call that succeeds (e.g. true for an
+	// edit, as Telegram answers for inline messages).
+	Result any
 }
 
 type fault struct {
@@ -669,6 +672,9 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, call Call, resul
 		code := call.Status
 		writeJSON(w, code, apiResult{ErrorCode: code, Description: err.Error()})
 		return
+	}
+	if f.Result != nil {
+		result = f.Result
 	}
 	writeJSON(w, 200, apiResult{OK: true, Result: result})
 }
