@@ -33,7 +33,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		st = State{Flow: f.ID, Version: f.Version, Lang: lang}
 		r.Event = "started"
 		if in.Kind == InCrisis {
-			f.showCrisis(r)
+			f.showCrisis(r, f.env(st, in.Now))
 		}
 		f.emit(r, f.Intro, f.env(st, in.Now))
 		f.enter(&st, r, f.Start, in.Now)
@@ -60,7 +60,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		f.back(&st, r, in.Now)
 		return st, *r
 	case InCrisis:
-		f.showCrisis(r)
+		f.showCrisis(r, f.env(st, in.Now))
 		r.Event = "crisis"
 		if !st.Done {
 			r.notice(MsgCrisisResume, nil)
@@ -160,13 +160,13 @@ func (f *Flow) migrate(st *State) bool {
 	return true
 }
 
-func (f *Flow) showCrisis(r *Reply) {
+func (f *Flow) showCrisis(r *Reply, env map[string]any) {
 	c := f.Nodes[f.Crisis]
 	if c == nil {
 		return
 	}
 	r.Urgent = true
-	f.emit(r, c.Say, nil)
+	f.emit(r, c.Say, env)
 }
 
 func (f *Flow) back(st *State, r *Reply, now time.Time) {

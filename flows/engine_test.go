@@ -459,3 +459,43 @@ func FuzzStep(f *testing.F) {
 		}
 	})
 }
+
+func TestDateFunctionIsChinaTime(t *testing.T) {
+	src, err := os.ReadFile("testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The deadline finding only applies to events from 2026-11-14 on (China time).
+	y := strings.Replace(string(src), `when: "isSet(last) and today <= addMonths(last, 6)"`,
+		`when: "isSet(last) and last >= date('2026-11-14') and today <= addMonths(last, 6)"`, 1)
+	f, err := flows.Parse("date.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for day, want := range map[string]bool{"2026-11-14": true, "2026-11-13": false} {
+		_, r := run(t, f, "2", "1", "6000", "600", day, "x")
+		found := slices.Contains(ids(r), "mini.deadline.police")
+		if found != want {
+			t.Errorf("last=%s: deadline shown %v, want %v", day, found, want)
+		}
+	}
+}
+
+func TestCrisisNodeSeesAnswers(t *testing.T) {
+	src, err := os.ReadFile("testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(src), "  - id: crisis\n    type: info\n    say: [mini.crisis.numbers]",
+		"  - id: crisis\n    type: info\n    say: [mini.crisis.numbers, {msg: mini.crisis.many, when: \"views > 100\", params: {views: views}}]", 1)
+	f, err := flows.Parse("crisis.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := run(t, f, "2", "1", "500")
+	_, r := flows.Step(f, st, flows.Input{Kind: flows.InCrisis, Now: now})
+	checkReply(t, r)
+	if got := ids(r); len(got) < 2 || got[1] != "mini.crisis.many" || r.Messages[1].Params["views"] != int64(500) {
+		t.Fatalf("crisis with answers: %v", r.Messages)
+	}
+}

@@ -137,6 +137,16 @@ var exprOptions = []expr.Option{
 		}
 		return int(Day(b).Sub(Day(a)).Round(time.Hour).Hours() / 24), nil
 	}, new(func(time.Time, time.Time) int)),
+	// date('2026-01-01') is a calendar day in China time, like every answer;
+	// expr's own date() would be UTC, eight hours off.
+	expr.Function("date", func(params ...any) (any, error) {
+		s, _ := params[0].(string)
+		d, err := time.ParseInLocation(time.DateOnly, s, China)
+		if err != nil {
+			return nil, fmt.Errorf("date(%q): write dates as YYYY-MM-DD", s)
+		}
+		return d, nil
+	}, new(func(string) time.Time)),
 	expr.Function("hasAny", listTest(false), new(func([]string, ...string) bool)),
 	expr.Function("hasAll", listTest(true), new(func([]string, ...string) bool)),
 }
