@@ -67,6 +67,7 @@ type Report struct {
 	CPUSeconds float64   `json:"cpu_s,omitempty"`
 	CPUPerKUpd float64   `json:"cpu_ms_per_1k_updates,omitempty"`
 	PeakRSSMB  float64   `json:"peak_rss_mb,omitempty"`
+	LoadCPU    float64   `json:"loadtool_cpu_s"` // this tool's own CPU time during the run (same machine)
 	Errors     int       `json:"errors"`
 	*tgfake.Result
 	Faults tgfake.Faults `json:"faults"`
@@ -190,6 +191,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.PeakRSSMB = mb(before.HWM)
 		return emit(o, rep, stdout)
 	}
+	self0, _ := readProc(os.Getpid())
 	res, err := tgfake.RunLoad(ctx, srv, tgfake.LoadConfig{
 		Users: o.users, Script: script, Duration: o.duration, Conversations: o.conversations,
 		Warmup: o.warmup, StepTimeout: o.stepTimeout, Think: o.think, ChatBase: o.chatBase, Lang: o.lang,
@@ -199,6 +201,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Result = &res
 	rep.Script = res.Script
+	if self1, err := readProc(os.Getpid()); err == nil && self0.Valid {
+		rep.LoadCPU = (self1.CPU - self0.CPU).Seconds()
+	}
 	rep.Errors = res.ErrorCount()
 	if pid > 0 && before.Valid {
 		if after, err := readProc(pid); err == nil {
@@ -288,6 +293,7 @@ func emit(o options, rep Report, stdout io.Writer) error {
 		sort.Strings(calls)
 		fmt.Fprintf(stdout, "conversations %d completed, %d failed (%d timeouts, %d without the button pressed); diverged chats %d, unexpected calls %d\n",
 			r.Conversations, r.Failed, r.Timeouts, r.NoKeyboard, r.Diverged, r.Unexpected)
+		fmt.Fprintf(stdout, "load tool CPU %.2f s (it shares the machine with the bot)\n", rep.LoadCPU)
 		fmt.Fprintf(stdout, "calls: %s; 4xx %d, injected 429 %d / 500 %d / stalls %d, retry_after ignored %d, updates re-delivered %d\n",
 			strings.Join(calls, " "), r.Server.BadRequests, r.Server.Injected429, r.Server.Injected500, r.Server.Stalled,
 			r.Server.RateViolate, r.Server.Redelivered)
