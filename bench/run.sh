@@ -49,9 +49,7 @@ for peer in grammy telegraf; do
 	fi
 done
 
-# The binaries. `redress serve` has no --locales flag yet, so the
-# questionnaire's catalogs (bench/locales) are added to the built-in ones
-# with -overlay; the program is otherwise the one in the tree.
+# The binaries.
 say "build redress and the load tool"
 SRC=$ROOT
 if [ "$PROPOSED" = 1 ]; then
@@ -60,13 +58,7 @@ if [ "$PROPOSED" = 1 ]; then
 	tar --exclude=.git --exclude=node_modules --exclude='*.db' -cf - . | tar -xf - -C "$SRC"
 	(cd "$SRC" && patch -p1 --quiet < docs/perf/proposed.patch) || { echo "docs/perf/proposed.patch no longer applies" >&2; exit 1; }
 fi
-cat > "$WORK/overlay.json" <<EOF
-{"Replace": {
-  "$SRC/locales/bench.en.toml": "$ROOT/bench/locales/bench.en.toml",
-  "$SRC/locales/bench.zh-Hans.toml": "$ROOT/bench/locales/bench.zh-Hans.toml"
-}}
-EOF
-(cd "$SRC" && CGO_ENABLED=1 go build -overlay "$WORK/overlay.json" -o "$WORK/redress" .)
+(cd "$SRC" && CGO_ENABLED=1 go build -o "$WORK/redress" .)
 go build -o "$WORK/load" ./tools/load
 go build -o "$WORK/seed" ./tools/seed
 
@@ -86,7 +78,7 @@ for bot in $ONLY; do
 		name=redress
 		[ "$PROPOSED" = 1 ] && name=redress-proposed
 		run_load "$name" env REDRESS_KEY="$KEY" "$WORK/redress" serve --db "$WORK/redress.db" \
-			--flow bench/questionnaire.yaml --log-level warn --workers "$WORKERS" ;;
+			--flow bench/questionnaire.yaml --locales bench/locales --log-level warn --workers "$WORKERS" ;;
 	grammy)
 		run_load grammy env BENCH_DB="$WORK/grammy.db" node bench/peers/grammy/bot.js ;;
 	telegraf)
@@ -106,10 +98,10 @@ if [ "$MILLION" = 1 ]; then
 	say "$name: start-up with 1,000,000 stored sessions (5 starts)"
 	for i in 1 2 3 4 5; do
 		"$WORK/load" --name "$name-startup" --startup-only --json "$OUT" --log "$WORK/million.log" \
-			--cmd "env -u REDRESS_KEY $WORK/redress serve --db $DB --flow bench/questionnaire.yaml --log-level warn" | tail -2 | head -1
+			--cmd "env -u REDRESS_KEY $WORK/redress serve --db $DB --flow bench/questionnaire.yaml --locales bench/locales --log-level warn" | tail -2 | head -1
 	done
 	# The key is the file beside the database (million.key), as the seeder made it.
-	run_load "$name" env -u REDRESS_KEY "$WORK/redress" serve --db "$DB" --flow bench/questionnaire.yaml --log-level warn --workers "$WORKERS"
+	run_load "$name" env -u REDRESS_KEY "$WORK/redress" serve --db "$DB" --flow bench/questionnaire.yaml --locales bench/locales --log-level warn --workers "$WORKERS"
 fi
 
 say "results: $OUT"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -30,9 +29,7 @@ var (
 
 const token = "4242:E2E-TEST"
 
-// TestMain builds the binary once. The benchmark questionnaire's catalogs
-// (bench/locales) are added to the built-in ones with -overlay, since
-// `redress serve` has no --locales flag yet (docs/HELPERS.md).
+// TestMain builds the binary once.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	os.Exit(buildAndRun(m))
@@ -51,19 +48,8 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	overlay := map[string]map[string]string{"Replace": {}}
-	for _, lang := range []string{"en", "zh-Hans"} {
-		name := "bench." + lang + ".toml"
-		overlay["Replace"][filepath.Join(repoRoot, "locales", name)] = filepath.Join(repoRoot, "bench", "locales", name)
-	}
-	ov, _ := json.Marshal(overlay)
-	ovPath := filepath.Join(tmp, "overlay.json")
-	if err := os.WriteFile(ovPath, ov, 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
 	redressBin = filepath.Join(tmp, "redress")
-	build := exec.Command("go", "build", "-overlay", ovPath, "-o", redressBin, ".")
+	build := exec.Command("go", "build", "-o", redressBin, ".")
 	build.Dir = repoRoot
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: build redress: %v\n%s", err, out)
@@ -142,7 +128,8 @@ type proc struct {
 func (e *env) start(extra ...string) *proc {
 	e.t.Helper()
 	polls := e.fake.Polls()
-	args := append([]string{"serve", "--db", e.db, "--flow", filepath.Join(repoRoot, "bench", "questionnaire.yaml")}, e.args...)
+	args := append([]string{"serve", "--db", e.db, "--flow", filepath.Join(repoRoot, "bench", "questionnaire.yaml"),
+		"--locales", filepath.Join(repoRoot, "bench", "locales")}, e.args...)
 	args = append(args, extra...)
 	cmd := exec.Command(redressBin, args...)
 	cmd.Env = append(os.Environ(), "TELEGRAM_API_URL="+e.url, "TELEGRAM_BOT_TOKEN="+token, "REDRESS_KEY="+e.key)
