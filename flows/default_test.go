@@ -84,21 +84,4 @@ func TestCitationsTraceToTheReference(t *testing.T) {
 	}
 }
 
-func FuzzStepDefault(f *testing.F) {
-	fl := loadDefault(f)
-	f.Add("2", "1 2", "12,000", "?", "2026-11-14", "/back")
-	f.Add("1", "3", "/sos", "/restart", "x", "")
-	f.Fuzz(func(t *testing.T, a, b, c, d, e, g string) {
-		st, _ := flows.Step(fl, flows.State{}, flows.Input{Kind: flows.InStart, Now: now})
-		for _, line := range []string{a, b, c, d, e, g} {
-			var r flows.Reply
-			st, r = flows.Step(fl, st, flows.TextInput(line, now))
-			if len(r.Faults) > 0 || r.Event == "fault" {
-				t.Fatalf("fault on %q: %v", line, r.Faults)
-			}
-			if !st.Done && r.Question == nil {
-				t.Fatalf("no question after %q", line)
-			}
-		}
-	})
-}
+func FuzzStepDefault(f *testing.F) { fuzzFlow(f, loadDefault(f)) }

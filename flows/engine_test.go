@@ -438,8 +438,12 @@ func TestRandomWalkMini(t *testing.T) {
 	}
 }
 
-func FuzzStep(f *testing.F) {
-	fl := loadMini(f)
+func FuzzStep(f *testing.F) { fuzzFlow(f, loadMini(f)) }
+
+// fuzzFlow feeds six arbitrary typed lines to a fresh conversation: the
+// engine must never fault, always ask something until the end, and keep a
+// state that serialises.
+func fuzzFlow(f *testing.F, fl *flows.Flow) {
 	f.Add("2", "1 2", "12,000", "?", "2026-11-14", "/back")
 	f.Add("1", "3", "/sos", "/restart", "x", "")
 	f.Fuzz(func(t *testing.T, a, b, c, d, e, g string) {

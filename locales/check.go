@@ -56,7 +56,7 @@ func HasErrors(ps Problems) bool {
 	return false
 }
 
-// pluralKeys are the forms a message may have besides its description.
+// messageKeys are the keys of a message table: its description and plural forms.
 var messageKeys = []string{"description", "hash", "leftdelim", "rightdelim", "zero", "one", "two", "few", "many", "other"}
 
 var header = regexp.MustCompile(`^\s*\[\s*("?[^\]"]+"?)\s*\]`)
@@ -161,6 +161,11 @@ func parseFile(name string, data []byte) ([]*entry, Problems) {
 		}
 		if isMsg && prefix != "" {
 			e := &entry{file: name, line: lines[prefix], msg: &i18n.Message{ID: prefix}}
+			fields := map[string]*string{
+				"description": &e.msg.Description, "hash": &e.msg.Hash, "leftdelim": &e.msg.LeftDelim,
+				"rightdelim": &e.msg.RightDelim, "zero": &e.msg.Zero, "one": &e.msg.One, "two": &e.msg.Two,
+				"few": &e.msg.Few, "many": &e.msg.Many, "other": &e.msg.Other,
+			}
 			for _, k := range keys {
 				v := m[k]
 				if sub, ok := v.(map[string]any); ok {
@@ -173,28 +178,9 @@ func parseFile(name string, data []byte) ([]*entry, Problems) {
 					probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("%s: %q should be text in quotes", prefix, k)})
 					continue
 				}
-				switch strings.ToLower(k) {
-				case "description":
-					e.msg.Description = s
-				case "hash":
-					e.msg.Hash = s
-				case "leftdelim":
-					e.msg.LeftDelim = s
-				case "rightdelim":
-					e.msg.RightDelim = s
-				case "zero":
-					e.msg.Zero = s
-				case "one":
-					e.msg.One = s
-				case "two":
-					e.msg.Two = s
-				case "few":
-					e.msg.Few = s
-				case "many":
-					e.msg.Many = s
-				case "other":
-					e.msg.Other = s
-				default:
+				if field, ok := fields[strings.ToLower(k)]; ok {
+					*field = s
+				} else {
 					probs = append(probs, Problem{File: name, Line: e.line, Msg: fmt.Sprintf("%s has an unknown key %q (use description and other)", prefix, k)})
 				}
 			}
