@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -48,7 +49,7 @@ func main() {
 
 // options are the command line.
 type options struct {
-	name, listen, token, script, cmd, logFile, jsonFile, lang string
+	name, listen, token, script, cmd, logFile, jsonFile, lang, cpuProfile string
 	pid, users, conversations                                 int
 	duration, warmup, stepTimeout, think, readyTimeout        time.Duration
 	startupOnly                                               bool
@@ -95,6 +96,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.startupOnly, "startup-only", false, "start the bot (--cmd), measure start-up and memory, stop it")
 	fs.Int64Var(&o.chatBase, "chat-base", 1_000_000_000, "chat IDs start after this")
 	fs.StringVar(&o.lang, "lang", "en", "users' language_code")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write this tool's own CPU profile to `file`")
 	fs.Float64Var(&o.faults.Rate429, "fault-429", 0, "share of calls answered 429 with retry_after")
 	fs.IntVar(&o.faults.RetryAfter, "retry-after", 1, "retry_after `seconds` of an injected 429")
 	fs.Float64Var(&o.faults.Rate500, "fault-500", 0, "share of calls answered 500")
@@ -138,6 +140,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if script, err = tgfake.ParseScript(o.script, data); err != nil {
 			return err
 		}
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	srv := tgfake.New(tgfake.Config{Token: o.token, Faults: o.faults})
 	base, err := srv.Start(o.listen)
