@@ -30,7 +30,7 @@ func newAPI(base, token string, hc *http.Client, onErr func(error)) (*api, error
 	tg, err := tgbot.New(token,
 		tgbot.WithServerURL(base),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(hc.Timeout, hc),
+		tgbot.WithHTTPClient(hc.Timeout, bufferedClient{hc}),
 		tgbot.WithErrorsHandler(onErr),
 		tgbot.WithDefaultHandler(func(context.Context, *tgbot.Bot, *models.Update) {}),
 	)

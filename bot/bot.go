@@ -59,7 +59,7 @@ type Config struct {
 	DrainTimeout time.Duration // budget for finishing work at shutdown (default 20s)
 	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 2s)
 	Retention    time.Duration // how long idle sessions are kept, shown by /privacy (default 90 days)
-	HTTPClient   *http.Client  // nil: a client with a 30s timeout per call
+	HTTPClient   *http.Client  // nil: a client with a 30s timeout per call and a keep-alive connection per worker
 
 	// Now is the clock given to the engine; nil: time.Now.
 	Now func() time.Time
@@ -129,7 +129,7 @@ func New(cfg Config) (*Bot, error) {
 		cfg.Retention = 90 * 24 * time.Hour
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTPClient = defaultHTTPClient(cfg.SendWorkers)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
