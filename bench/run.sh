@@ -8,6 +8,7 @@
 #   bench/run.sh -c 50 -d 20s         # other sizes
 #   bench/run.sh --only redress       # one bot (redress, grammy, telegraf)
 #   bench/run.sh --proposed           # Redress with docs/perf/proposed.patch applied
+#   bench/run.sh --worktree           # Redress from the working tree (default: HEAD)
 #   bench/run.sh --million            # also: start-up and memory with 1,000,000 stored sessions
 #
 # Needs Go, gcc, Node.js 20 and npm (the npm registry), nothing else. Every
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-USERS=100 DURATION=30s WARMUP=5s ONLY="redress grammy telegraf" PROPOSED=0 MILLION=0 WORKERS=8
+USERS=100 DURATION=30s WARMUP=5s ONLY="redress grammy telegraf" PROPOSED=0 MILLION=0 WORKERS=8 WORKTREE=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-c) USERS=$2; shift 2 ;;
@@ -25,8 +26,9 @@ while [ $# -gt 0 ]; do
 	--workers) WORKERS=$2; shift 2 ;;
 	--only) ONLY=${2//,/ }; shift 2 ;;
 	--proposed) PROPOSED=1; shift ;;
+	--worktree) WORKTREE=1; shift ;;
 	--million) MILLION=1; shift ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -49,15 +51,23 @@ for peer in grammy telegraf; do
 	fi
 done
 
-# The binaries.
+# The binaries: Redress as committed (HEAD), so that a result names the
+# commit it measured; --worktree builds the working tree instead.
 say "build redress and the load tool"
-SRC=$ROOT
-if [ "$PROPOSED" = 1 ]; then
-	SRC=$WORK/src
-	mkdir -p "$SRC"
+SRC=$WORK/src
+mkdir -p "$SRC"
+if [ "$WORKTREE" = 1 ]; then
 	tar --exclude=.git --exclude=node_modules --exclude='*.db' -cf - . | tar -xf - -C "$SRC"
-	(cd "$SRC" && patch -p1 --quiet < docs/perf/proposed.patch) || { echo "docs/perf/proposed.patch no longer applies" >&2; exit 1; }
+	COMMIT="$(git rev-parse --short HEAD)+worktree"
+else
+	git archive HEAD | tar -xf - -C "$SRC"
+	COMMIT=$(git rev-parse --short HEAD)
 fi
+if [ "$PROPOSED" = 1 ]; then
+	(cd "$SRC" && patch -p1 --quiet --forward < "$ROOT/docs/perf/proposed.patch") || { echo "docs/perf/proposed.patch no longer applies to $COMMIT" >&2; exit 1; }
+	COMMIT="$COMMIT+proposed.patch"
+fi
+echo "redress: $COMMIT"
 (cd "$SRC" && CGO_ENABLED=1 go build -o "$WORK/redress" .)
 go build -o "$WORK/load" ./tools/load
 go build -o "$WORK/seed" ./tools/seed
@@ -68,7 +78,8 @@ echo "go: $(go version | cut -d' ' -f3); node: $(node --version)"
 run_load() { # name command...
 	local name=$1; shift
 	say "$name: $USERS users, $DURATION (+$WARMUP warm-up), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-	"$WORK/load" --name "$name" --script bench/scripts/questionnaire.txt -c "$USERS" \
+	local note="redress $COMMIT; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$WORK/load" --name "$name" --note "$note" --script bench/scripts/questionnaire.txt -c "$USERS" \
 		--duration "$DURATION" --warmup "$WARMUP" --json "$OUT" --log "$WORK/$name.log" --cmd "$*"
 }
 

@@ -49,7 +49,7 @@ func main() {
 
 // options are the command line.
 type options struct {
-	name, listen, token, script, cmd, logFile, jsonFile, lang, cpuProfile string
+	name, note, listen, token, script, cmd, logFile, jsonFile, lang, cpuProfile string
 	pid, users, conversations                                             int
 	duration, warmup, stepTimeout, think, readyTimeout                    time.Duration
 	startupOnly                                                           bool
@@ -60,6 +60,7 @@ type options struct {
 // Report is the JSON line of one run.
 type Report struct {
 	Name       string    `json:"name"`
+	Note       string    `json:"note,omitempty"`
 	Time       time.Time `json:"time"`
 	Users      int       `json:"users"`
 	Script     string    `json:"script"`
@@ -79,6 +80,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.name, "name", "bot", "label of the bot in the report")
+	fs.StringVar(&o.note, "note", "", "free text copied into the JSON line (a commit, the machine's load)")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback `address` the fake Bot API listens on")
 	fs.StringVar(&o.token, "token", "123456:LOAD-TEST", "bot token the bot must use")
 	fs.StringVar(&o.script, "script", "", "script `file` every user follows (required unless --startup-only)")
@@ -160,7 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer srv.Close()
 	fmt.Fprintf(stderr, "load: fake Bot API at %s\n", base)
 
-	rep := Report{Name: o.name, Time: time.Now().UTC(), Users: o.users, Faults: o.faults}
+	rep := Report{Name: o.name, Note: o.note, Time: time.Now().UTC(), Users: o.users, Faults: o.faults}
 	pid := o.pid
 	var bot *exec.Cmd
 	launched := time.Now()
