@@ -50,11 +50,11 @@ func main() {
 // options are the command line.
 type options struct {
 	name, note, listen, token, script, cmd, logFile, jsonFile, lang, cpuProfile string
-	pid, users, conversations                                             int
-	duration, warmup, stepTimeout, think, readyTimeout                    time.Duration
-	startupOnly                                                           bool
-	chatBase                                                              int64
-	faults                                                                tgfake.Faults
+	pid, users, conversations                                                   int
+	duration, warmup, stepTimeout, think, readyTimeout                          time.Duration
+	startupOnly                                                                 bool
+	chatBase                                                                    int64
+	faults                                                                      tgfake.Faults
 }
 
 // Report is the JSON line of one run.
