@@ -175,8 +175,8 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 		err = b.store.Commit(ctx, c)
 		switch {
 		case err == nil:
-			if len(c.Outbox) > 0 {
-				b.sender.wake()
+			if len(c.Outbox) > 0 || c.Delete {
+				b.sender.enqueue(chat, c.Outbox, c.Delete)
 			}
 			return d.event, nil
 		case errors.Is(err, flows.ErrDuplicate):

@@ -17,33 +17,47 @@ import (
 	"github.com/redress-legal/redress/flows"
 )
 
-// sender delivers the outbox. One dispatcher reads the pending rows, groups
-// them by chat and hands each chat's rows, in order, to a chat worker; at
-// most one worker per chat, at most `workers` at once. A worker waiting out
-// a 429 or backing off after a 5xx holds only its own chat: other chats go
-// on. A row is removed from the outbox (Delivered) only after Telegram
-// accepted it, so a crash repeats at most the call that was in flight.
+// sender delivers the outbox: each chat's rows in ID order, one call at a
+// time, different chats at once (at most `workers`).
+//
+// Rows reach it two ways. The handler hands over the rows it has just
+// committed (enqueue): the common path, which reads nothing back from the
+// store. And a chat is marked "stored" when the store may hold rows of it
+// that the sender has not seen: at start-up (rows left by a crash or an
+// unfinished shutdown), when a scan every OutboxPoll finds a chat with rows
+// and nothing queued (a safety net), or when a commit's rows came without
+// IDs. A worker taking a stored chat first reads that chat's rows from the
+// store (PendingFor), oldest first, so order holds whichever way rows came.
+// Until the first scan has succeeded no chat is delivered at all: rows left
+// from before must go before the new ones of the same chat.
+//
+// A row leaves the outbox (Delivered) only after Telegram accepted it, and
+// a worker records one row before it makes the next call, so a crash
+// repeats at most the one call per chat that was in flight. A worker
+// waiting out a 429 or backing off after a 5xx holds only its own chat.
 type sender struct {
 	b       *Bot
 	workers int
-	wakeCh  chan struct{}
+	wakeCh  chan struct{} // asks run for a scan
 	// draining: run returns once the outbox is empty.
 	draining atomic.Bool
 
-	mu   sync.Mutex
-	busy map[int64]bool
-	// last is the highest row ID finished per chat, with the scan
-	// generation in which it finished: a scan read before a worker finished
-	// may still list the rows it delivered, and must not deliver them again.
-	last    map[int64]finished
-	gen     int64
-	running int
-	idle    *sync.Cond
+	mu      sync.Mutex
+	cond    *sync.Cond // ready gained a chat, a worker finished, or stop
+	chats   map[int64]*chatQueue
+	ready   []int64 // chats with work and no worker, oldest first
+	running int     // workers delivering a chat
+	scanned bool    // the first scan succeeded: delivery may begin
+	stopped bool    // the workers exit
 }
 
-type finished struct {
-	id  int64
-	gen int64
+// chatQueue is one chat's part of the sender. The caller holds sender.mu.
+type chatQueue struct {
+	rows   []flows.Outgoing // to deliver, in ID order
+	stored bool             // the store may hold rows that rows lacks
+	epoch  int              // counts deletes: a store read from before one is stale
+	busy   bool             // a worker has the chat
+	queued bool             // in sender.ready
 }
 
 func newSender(b *Bot, workers int) *sender {
@@ -51,14 +65,13 @@ func newSender(b *Bot, workers int) *sender {
 		b:       b,
 		workers: workers,
 		wakeCh:  make(chan struct{}, 1),
-		busy:    map[int64]bool{},
-		last:    map[int64]finished{},
+		chats:   map[int64]*chatQueue{},
 	}
-	s.idle = sync.NewCond(&s.mu)
+	s.cond = sync.NewCond(&s.mu)
 	return s
 }
 
-// wake asks the dispatcher to look at the outbox again.
+// wake asks run to scan the store now.
 func (s *sender) wake() {
 	select {
 	case s.wakeCh <- struct{}{}:
@@ -66,7 +79,52 @@ func (s *sender) wake() {
 	}
 }
 
-const scanLimit = 500
+// chatLocked returns chat's queue, creating it. The caller holds s.mu.
+func (s *sender) chatLocked(chat int64) *chatQueue {
+	c := s.chats[chat]
+	if c == nil {
+		c = &chatQueue{}
+		s.chats[chat] = c
+	}
+	return c
+}
+
+// readyLocked puts chat in the ready list if it has work and no worker.
+// The caller holds s.mu.
+func (s *sender) readyLocked(chat int64, c *chatQueue) {
+	if c.busy || c.queued || (len(c.rows) == 0 && !c.stored) {
+		return
+	}
+	c.queued = true
+	s.ready = append(s.ready, chat)
+	s.cond.Signal()
+}
+
+// enqueue hands over the rows just committed for chat, in order. deleted
+// says the commit removed the chat's earlier rows from the store (/delete):
+// those still queued are dropped as well. Rows without an ID (a store that
+// does not report them) make the chat stored: they are read back.
+func (s *sender) enqueue(chat int64, rows []flows.Outgoing, deleted bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chatLocked(chat)
+	if deleted {
+		c.rows, c.stored = nil, false
+		c.epoch++
+	}
+	for _, r := range rows {
+		if r.ID == 0 {
+			c.stored = true
+			continue
+		}
+		r.Chat = chat
+		c.rows = append(c.rows, r)
+	}
+	s.readyLocked(chat, c)
+	if !c.busy && !c.queued {
+		delete(s.chats, chat) // nothing to do
+	}
+}
 
 // drain makes run return as soon as the outbox is empty and no delivery is
 // running.
@@ -77,15 +135,49 @@ func (s *sender) drain() {
 
 // run delivers the outbox until ctx ends, or until it is empty after drain.
 func (s *sender) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range s.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.work(ctx)
+		}()
+	}
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.stopped = true
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer func() {
+		stop()
+		s.mu.Lock()
+		s.stopped = true
+		s.cond.Broadcast()
+		s.mu.Unlock()
+		wg.Wait()
+	}()
 	tick := time.NewTicker(s.b.cfg.OutboxPoll)
 	defer tick.Stop()
-	defer s.waitIdle()
-	for {
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	for failures := 0; ; {
 		n, err := s.scan(ctx)
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err == nil:
+			failures = 0
+		case ctx.Err() != nil:
+			return
+		default:
 			s.b.log.Error("outbox scan failed", "err", err)
+			if !s.isScanned() {
+				// Nothing is delivered before the first scan: retry soon.
+				retry.Reset(backoff(failures))
+			}
+			failures++
 		}
-		if s.draining.Load() && err == nil && n == 0 && s.isIdle() {
+		if s.draining.Load() && err == nil && n == 0 {
 			return
 		}
 		select {
@@ -93,91 +185,157 @@ func (s *sender) run(ctx context.Context) {
 			return
 		case <-s.wakeCh:
 		case <-tick.C:
+		case <-retry.C:
 		}
 	}
 }
 
-// scan reads the pending rows and starts a worker for every chat that has
-// rows and none running. It returns how many rows are pending.
+// scan lists the chats with rows in the store and marks stored those the
+// sender has nothing of. The first successful scan marks every such chat
+// (rows handed over meanwhile may be newer than rows left by an earlier
+// run) and lets delivery begin. It returns how many chats have rows in the
+// store or here.
 func (s *sender) scan(ctx context.Context) (int, error) {
-	s.mu.Lock()
-	s.gen++
-	gen := s.gen
-	s.mu.Unlock()
-	rows, err := s.b.store.Pending(ctx, scanLimit)
+	chats, err := s.b.store.PendingChats(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("pending outbox: %w", err)
 	}
-	byChat := map[int64][]flows.Outgoing{}
-	var order []int64
-	s.mu.Lock()
-	for _, r := range rows {
-		if f, ok := s.last[r.Chat]; ok && r.ID <= f.id {
-			continue // finished after this scan was read
-		}
-		if _, ok := byChat[r.Chat]; !ok {
-			order = append(order, r.Chat)
-		}
-		byChat[r.Chat] = append(byChat[r.Chat], r)
-	}
-	// Entries that finished before this scan began are reflected in it.
-	for chat, f := range s.last {
-		if f.gen < gen && !s.busy[chat] {
-			delete(s.last, chat)
-		}
-	}
-	for _, chat := range order {
-		if s.busy[chat] || s.running >= s.workers {
-			continue
-		}
-		s.busy[chat] = true
-		s.running++
-		go s.deliverChat(ctx, chat, byChat[chat])
-	}
-	s.mu.Unlock()
-	return len(rows), nil
-}
-
-func (s *sender) isIdle() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.running == 0
-}
-
-func (s *sender) waitIdle() {
-	s.mu.Lock()
-	for s.running > 0 {
-		s.idle.Wait()
-	}
-	s.mu.Unlock()
-}
-
-// deliverChat delivers one chat's rows in order, stopping at the first row
-// it cannot deliver now (shutdown) or when the chat turns out blocked.
-func (s *sender) deliverChat(ctx context.Context, chat int64, rows []flows.Outgoing) {
-	var lastID int64
-	defer func() {
-		s.mu.Lock()
-		if lastID != 0 {
-			s.last[chat] = finished{id: lastID, gen: s.gen}
+	for _, chat := range chats {
+		if s.scanned && s.chats[chat] != nil {
+			continue // queued or being delivered: its worker sees to it
 		}
-		delete(s.busy, chat)
-		s.running--
-		s.idle.Broadcast()
+		c := s.chatLocked(chat)
+		c.stored = true
+		s.readyLocked(chat, c)
+	}
+	if !s.scanned {
+		s.scanned = true
+		s.cond.Broadcast()
+	}
+	return len(chats) + len(s.chats), nil
+}
+
+func (s *sender) isScanned() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.scanned
+}
+
+// chatRun is how many rows a worker delivers to one chat before it lets
+// other chats waiting for a worker go first.
+const chatRun = 16
+
+// readLimit is how many rows of one chat are read from the store at once.
+const readLimit = 100
+
+// work is one send worker: it takes the chat that has waited longest and
+// delivers its rows, until ctx ends.
+func (s *sender) work(ctx context.Context) {
+	for {
+		s.mu.Lock()
+		for !s.stopped && (!s.scanned || len(s.ready) == 0) {
+			s.cond.Wait()
+		}
+		if s.stopped {
+			s.mu.Unlock()
+			return
+		}
+		chat := s.ready[0]
+		s.ready = s.ready[1:]
+		c := s.chats[chat]
+		c.queued, c.busy = false, true
+		s.running++
 		s.mu.Unlock()
-		s.wake()
-	}()
-	for _, r := range rows {
+
+		s.deliverChat(ctx, chat, c)
+
+		s.mu.Lock()
+		c.busy = false
+		s.running--
+		if len(c.rows) == 0 && !c.stored {
+			delete(s.chats, chat)
+		} else if ctx.Err() == nil {
+			s.readyLocked(chat, c)
+		}
+		s.cond.Broadcast()
+		s.mu.Unlock()
+		if s.draining.Load() {
+			s.wake() // run checks whether the outbox is empty
+		}
+	}
+}
+
+// deliverChat delivers up to chatRun rows of chat in order. It stops early
+// when the queue is empty, the chat turns out blocked, or at shutdown.
+func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
+	for n := 0; n < chatRun; n++ {
+		s.mu.Lock()
+		if c.stored {
+			epoch := c.epoch
+			s.mu.Unlock()
+			rows, err := s.b.store.PendingFor(ctx, chat, 0, readLimit)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				s.b.log.Error("read outbox", "chat", chat, "err", err)
+				if !sleep(ctx, backoff(0)) {
+					return
+				}
+				continue
+			}
+			s.mu.Lock()
+			if c.epoch == epoch {
+				s.mergeLocked(c, rows)
+			}
+		}
+		if len(c.rows) == 0 {
+			s.mu.Unlock()
+			return
+		}
+		r := c.rows[0]
+		c.rows = c.rows[1:]
+		s.mu.Unlock()
+
 		switch s.deliver(ctx, r) {
-		case outcomeDone:
-			lastID = r.ID
 		case outcomeBlocked:
-			lastID = rows[len(rows)-1].ID // all dropped by Inactive
+			// Inactive dropped the chat's rows from the store.
+			s.mu.Lock()
+			c.rows, c.stored = nil, false
+			s.mu.Unlock()
 			return
 		case outcomeStop:
+			s.mu.Lock()
+			c.rows = append([]flows.Outgoing{r}, c.rows...)
+			s.mu.Unlock()
 			return
 		}
 	}
+}
+
+// mergeLocked replaces c's queue with the rows just read from the store
+// (every undelivered row of the chat up to the newest read: nothing is in
+// flight while the chat's worker reads) followed by the rows handed over
+// since, which are newer. A full page leaves the chat stored: the rest is
+// read after this page is delivered. The caller holds s.mu.
+func (s *sender) mergeLocked(c *chatQueue, stored []flows.Outgoing) {
+	if len(stored) >= readLimit {
+		c.rows = stored
+		return
+	}
+	c.stored = false
+	var last int64
+	if len(stored) > 0 {
+		last = stored[len(stored)-1].ID
+	}
+	for _, r := range c.rows {
+		if r.ID > last {
+			stored = append(stored, r)
+		}
+	}
+	c.rows = stored
 }
 
 type outcome int

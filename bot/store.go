@@ -8,16 +8,21 @@ import (
 )
 
 // Store is what the bot needs from persistence. data.DB implements it; so
-// does flowstest.MemStore for tests.
+// does flowstest.MemStore for tests. Both pass flowstest.RunOutboxSuite.
 type Store interface {
 	// Get returns the session stored under key, or flows.ErrNotFound.
 	Get(ctx context.Context, key string) (flows.Session, error)
-	// Commit applies one update atomically (see flows.Commit). It returns
-	// flows.ErrDuplicate for an update already committed and
+	// Commit applies one update atomically (see flows.Commit) and sets the
+	// ID of each c.Outbox row in place, so that the bot can hand the rows
+	// it just committed to its sender without reading them back. It
+	// returns flows.ErrDuplicate for an update already committed and
 	// flows.ErrConflict when the session revision moved.
 	Commit(ctx context.Context, c flows.Commit) error
-	// Pending returns up to limit undelivered outbox rows, oldest first.
-	Pending(ctx context.Context, limit int) ([]flows.Outgoing, error)
+	// PendingChats lists the chats that have undelivered outbox rows.
+	PendingChats(ctx context.Context) ([]int64, error)
+	// PendingFor returns up to limit undelivered outbox rows of chat with
+	// an ID above after (all if limit <= 0), oldest first.
+	PendingFor(ctx context.Context, chat, after int64, limit int) ([]flows.Outgoing, error)
 	// Delivered removes outbox row id and remembers the message ID the
 	// transport gave the sent message (0 if none), for /delete.
 	Delivered(ctx context.Context, id int64, chat int64, messageID int64) error

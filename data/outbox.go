@@ -17,9 +17,10 @@ var ErrChatMismatch = errors.New("outbox row belongs to another chat")
 
 // Commit applies c in one transaction: it records c.UpdateID, compare-and-
 // swaps c.Session on its revision (or, with c.Delete, removes everything of
-// the session key and chat) and appends c.Outbox for c.Chat. It returns
-// flows.ErrDuplicate for an update already committed and flows.ErrConflict
-// when the revision moved, having changed nothing.
+// the session key and chat) and appends c.Outbox for c.Chat, setting the
+// ID of each c.Outbox row in place. It returns flows.ErrDuplicate for an
+// update already committed and flows.ErrConflict when the revision moved,
+// having changed nothing (the IDs set are then meaningless).
 //
 // UpdateID 0 records no update; an empty Session.Key stores no session.
 // A commit marks its chat active again. Outbox rows go to c.Chat: a row
@@ -132,8 +133,9 @@ func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []f
 		return fmt.Errorf("outbox: %w", err)
 	}
 	defer stmt.Close()
-	for _, o := range rows {
+	for i, o := range rows {
 		last++
+		rows[i].ID = last // the caller hands the rows to its sender by ID
 		sealed, err := db.seal.seal(o.Payload, outboxAD(last, chat, o.Method))
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)
@@ -172,6 +174,59 @@ func (db *DB) Pending(ctx context.Context, limit int) ([]flows.Outgoing, error) 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("data: pending outbox: %w", err)
+	}
+	return out, nil
+}
+
+// PendingChats lists the chats that have undelivered outbox rows, in
+// ascending order. It reads the outbox_chat index only: no payload is read
+// or decrypted.
+func (db *DB) PendingChats(ctx context.Context) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT chat FROM outbox ORDER BY chat`)
+	if err != nil {
+		return nil, fmt.Errorf("data: pending chats: %w", err)
+	}
+	defer rows.Close()
+	var chats []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("data: pending chats: %w", err)
+		}
+		chats = append(chats, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("data: pending chats: %w", err)
+	}
+	return chats, nil
+}
+
+// PendingFor returns up to limit undelivered outbox rows of chat with an
+// ID above after (all if limit <= 0), oldest first.
+func (db *DB) PendingFor(ctx context.Context, chat, after int64, limit int) ([]flows.Outgoing, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, method, payload FROM outbox
+		WHERE chat = ? AND id > ? ORDER BY id LIMIT ?`, chat, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("data: pending outbox of chat %d: %w", chat, err)
+	}
+	defer rows.Close()
+	var out []flows.Outgoing
+	for rows.Next() {
+		o := flows.Outgoing{Chat: chat}
+		var sealed []byte
+		if err := rows.Scan(&o.ID, &o.Method, &sealed); err != nil {
+			return nil, fmt.Errorf("data: pending outbox of chat %d: %w", chat, err)
+		}
+		if o.Payload, err = db.seal.open(sealed, outboxAD(o.ID, chat, o.Method)); err != nil {
+			return nil, fmt.Errorf("data: pending outbox row %d: %w", o.ID, err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("data: pending outbox of chat %d: %w", chat, err)
 	}
 	return out, nil
 }

@@ -21,14 +21,22 @@ import (
 )
 
 // OutboxStore is the method set a transport needs from persistence: the
-// same methods as bot.Store, declared here so flowstest need not import bot.
+// methods of bot.Store (and Pending, which the suite uses to look at the
+// outbox), declared here so flowstest need not import bot.
 type OutboxStore interface {
 	// Get returns the session stored under key, or flows.ErrNotFound.
 	Get(ctx context.Context, key string) (flows.Session, error)
-	// Commit applies one update atomically (see flows.Commit).
+	// Commit applies one update atomically (see flows.Commit) and sets the
+	// ID of each c.Outbox row in place.
 	Commit(ctx context.Context, c flows.Commit) error
 	// Pending returns up to limit undelivered outbox rows, oldest first.
+	// (The transport does not need it; the suite checks the outbox with it.)
 	Pending(ctx context.Context, limit int) ([]flows.Outgoing, error)
+	// PendingChats lists the chats that have undelivered outbox rows.
+	PendingChats(ctx context.Context) ([]int64, error)
+	// PendingFor returns up to limit undelivered rows of chat with an ID
+	// above after, oldest first.
+	PendingFor(ctx context.Context, chat, after int64, limit int) ([]flows.Outgoing, error)
 	// Delivered removes outbox row id and records the transport's message ID.
 	Delivered(ctx context.Context, id int64, chat int64, messageID int64) error
 	// Inactive marks chat unreachable and drops its pending outbox rows.
@@ -249,7 +257,7 @@ func (m *MemStore) PurgeIdle(ctx context.Context, before time.Time) (int, error)
 
 // Commit applies c atomically: it records the update, compare-and-swaps
 // the session (or deletes everything of the key and chat) and appends the
-// outbox rows. It returns flows.ErrDuplicate or flows.ErrConflict having
+// outbox rows, setting the ID of each c.Outbox row in place. It returns flows.ErrDuplicate or flows.ErrConflict having
 // changed nothing.
 func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 	if err := m.begin(ctx, "Commit"); err != nil {
@@ -281,8 +289,9 @@ func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 		m.updates[c.UpdateID] = true
 		m.lastUpd = max(m.lastUpd, c.UpdateID)
 	}
-	for _, o := range c.Outbox {
+	for i, o := range c.Outbox {
 		m.nextID++
+		c.Outbox[i].ID = m.nextID
 		m.outbox = append(m.outbox, flows.Outgoing{
 			ID:      m.nextID,
 			Chat:    c.Chat,
@@ -337,6 +346,46 @@ func (m *MemStore) Pending(ctx context.Context, limit int) ([]flows.Outgoing, er
 		o := m.outbox[i]
 		o.Payload = clone(o.Payload)
 		out[i] = o
+	}
+	return out, nil
+}
+
+// PendingChats lists the chats that have undelivered outbox rows, in
+// ascending order.
+func (m *MemStore) PendingChats(ctx context.Context) ([]int64, error) {
+	if err := m.begin(ctx, "PendingChats"); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	seen := map[int64]bool{}
+	var chats []int64
+	for _, o := range m.outbox {
+		if !seen[o.Chat] {
+			seen[o.Chat] = true
+			chats = append(chats, o.Chat)
+		}
+	}
+	sort.Slice(chats, func(i, j int) bool { return chats[i] < chats[j] })
+	return chats, nil
+}
+
+// PendingFor returns up to limit undelivered outbox rows of chat with an
+// ID above after (all if limit <= 0), oldest first.
+func (m *MemStore) PendingFor(ctx context.Context, chat, after int64, limit int) ([]flows.Outgoing, error) {
+	if err := m.begin(ctx, "PendingFor"); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	var out []flows.Outgoing
+	for _, o := range m.outbox {
+		if o.Chat != chat || o.ID <= after {
+			continue
+		}
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		o.Payload = clone(o.Payload)
+		out = append(out, o)
 	}
 	return out, nil
 }

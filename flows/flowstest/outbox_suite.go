@@ -52,6 +52,24 @@ func mustSent(t *testing.T, st OutboxStore, chat int64, since time.Time) []int64
 	return ids
 }
 
+func mustPendingChats(t *testing.T, st OutboxStore) []int64 {
+	t.Helper()
+	chats, err := st.PendingChats(ctxT(t))
+	if err != nil {
+		t.Fatalf("PendingChats: %v", err)
+	}
+	return chats
+}
+
+func mustPendingFor(t *testing.T, st OutboxStore, chat, after int64, limit int) []flows.Outgoing {
+	t.Helper()
+	rows, err := st.PendingFor(ctxT(t), chat, after, limit)
+	if err != nil {
+		t.Fatalf("PendingFor(%d, %d, %d): %v", chat, after, limit, err)
+	}
+	return rows
+}
+
 func mustDelivered(t *testing.T, st OutboxStore, id, chat, messageID int64) {
 	t.Helper()
 	if err := st.Delivered(ctxT(t), id, chat, messageID); err != nil {
@@ -569,6 +587,75 @@ func RunOutboxSuite(t *testing.T, open func(t *testing.T) OutboxStore) {
 		wantRows(t, mustPending(t, st, 0), row(1, fmt.Sprint("w", w)))
 		if id := mustLast(t, st); id != 100+w {
 			t.Fatalf("LastUpdateID = %d, want the winner's %d", id, 100+w)
+		}
+	})
+
+	t.Run("CommitSetsRowIDs", func(t *testing.T) {
+		st := open(t)
+		mustCommit(t, st, flows.Commit{UpdateID: 1, Session: tgSession(1, 0, "q1"), Chat: 1, Outbox: []flows.Outgoing{msg("x")}})
+		out := []flows.Outgoing{msg("a"), msg("b"), msg("c")}
+		mustCommit(t, st, flows.Commit{UpdateID: 2, Session: tgSession(2, 0, "q1"), Chat: 2, Outbox: out})
+		pending := mustPending(t, st, 0)
+		if len(pending) != 4 {
+			t.Fatalf("%d rows pending, want 4", len(pending))
+		}
+		for i, o := range out {
+			if o.ID != pending[i+1].ID {
+				t.Fatalf("Commit set row %d's ID to %d; the store holds it as %d", i, o.ID, pending[i+1].ID)
+			}
+		}
+		// A commit that fails leaves nothing behind, whatever IDs it set.
+		lost := []flows.Outgoing{msg("lost")}
+		if err := st.Commit(ctxT(t), flows.Commit{UpdateID: 2, Session: tgSession(2, 1, "q2"), Chat: 2, Outbox: lost}); !errors.Is(err, flows.ErrDuplicate) {
+			t.Fatalf("duplicate commit: %v", err)
+		}
+		if got := mustPending(t, st, 0); len(got) != 4 {
+			t.Fatalf("%d rows pending after a duplicate, want 4", len(got))
+		}
+	})
+
+	t.Run("PendingChatsAndPendingFor", func(t *testing.T) {
+		st := open(t)
+		if chats := mustPendingChats(t, st); len(chats) != 0 {
+			t.Fatalf("PendingChats of an empty store = %v", chats)
+		}
+		for i, chat := range []int64{30, 10, 30, 20, 10, 30} {
+			mustCommit(t, st, flows.Commit{UpdateID: int64(i + 1), Chat: chat, Outbox: []flows.Outgoing{msg(fmt.Sprint(chat, "-", i))}})
+		}
+		if chats := mustPendingChats(t, st); !slices.Equal(chats, []int64{10, 20, 30}) {
+			t.Fatalf("PendingChats = %v, want [10 20 30]", chats)
+		}
+		all := mustPending(t, st, 0)
+		of := func(chat int64) []flows.Outgoing {
+			var rows []flows.Outgoing
+			for _, r := range all {
+				if r.Chat == chat {
+					rows = append(rows, r)
+				}
+			}
+			return rows
+		}
+		got := mustPendingFor(t, st, 30, 0, 0)
+		if !slices.EqualFunc(got, of(30), sameRow) {
+			t.Fatalf("PendingFor(30) = %v, want %v", got, of(30))
+		}
+		if got := mustPendingFor(t, st, 30, 0, 2); !slices.EqualFunc(got, of(30)[:2], sameRow) {
+			t.Fatalf("PendingFor(30, limit 2) = %v, want %v", got, of(30)[:2])
+		}
+		if got := mustPendingFor(t, st, 30, of(30)[0].ID, 0); !slices.EqualFunc(got, of(30)[1:], sameRow) {
+			t.Fatalf("PendingFor(30, after the first) = %v, want %v", got, of(30)[1:])
+		}
+		if got := mustPendingFor(t, st, 99, 0, 0); len(got) != 0 {
+			t.Fatalf("PendingFor of a chat without rows = %v", got)
+		}
+		for _, r := range of(20) {
+			mustDelivered(t, st, r.ID, 20, 0)
+		}
+		if err := st.Inactive(ctxT(t), 10); err != nil {
+			t.Fatal(err)
+		}
+		if chats := mustPendingChats(t, st); !slices.Equal(chats, []int64{30}) {
+			t.Fatalf("PendingChats after delivering chat 20 and blocking chat 10 = %v, want [30]", chats)
 		}
 	})
 }
