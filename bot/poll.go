@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -20,15 +22,19 @@ import (
 // every unsettled update with Telegram, which delivers it again, and the
 // store turns what had been committed into a no-op duplicate.
 //
-// Updates above the offset that are already settled or in progress come
-// back in the next response and are skipped by ID. When a response holds
-// nothing new (the window is full of updates still in progress) the loop
-// waits for progress instead of asking again at once.
+// The price is that every getUpdates while updates are in progress returns
+// them again. They are skipped by ID (read without decoding the update),
+// and the loop does not ask again at once: it waits until everything taken
+// is settled, so that the next call confirms it all and returns only new
+// updates (or long-polls), or until settleWait has passed with some
+// progress, or at most stuckWait (a slow update must not hold up the
+// others' for long).
 func (b *Bot) poll(ctx context.Context) error {
 	var (
 		mu       sync.Mutex
 		inflight = map[int64]bool{}
 		highest  int64 // the highest update ID taken
+		moved    bool  // an update settled since the last getUpdates
 	)
 	progress := make(chan struct{}, 1)
 	signal := func() {
@@ -37,19 +43,44 @@ func (b *Bot) poll(ctx context.Context) error {
 		default:
 		}
 	}
-	waitProgress := func() bool {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-progress:
-			return true
+	// waitSettled waits, after a response, before the next getUpdates.
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	waitSettled := func(since time.Time) {
+		for {
+			mu.Lock()
+			n, m := len(inflight), moved
+			mu.Unlock()
+			if n == 0 {
+				return
+			}
+			wait := since.Add(stuckWait)
+			if m {
+				wait = since.Add(settleWait)
+			}
+			if n >= b.cfg.MaxInflight {
+				wait = since.Add(time.Hour) // only progress helps
+			}
+			d := time.Until(wait)
+			if d <= 0 {
+				return
+			}
+			timer.Reset(d)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return
+			case <-progress:
+				timer.Stop()
+			case <-timer.C:
+			}
 		}
 	}
 	timeout := int(b.cfg.PollTimeout / time.Second)
 	failures := 0
 	for ctx.Err() == nil {
 		mu.Lock()
-		n := len(inflight)
 		var offset int64
 		if highest > 0 {
 			offset = highest + 1
@@ -57,10 +88,12 @@ func (b *Bot) poll(ctx context.Context) error {
 		for id := range inflight {
 			offset = min(offset, id)
 		}
+		moved = false
 		mu.Unlock()
-		if n >= b.cfg.MaxInflight {
-			waitProgress()
-			continue
+		// Drain a stale signal: only progress after this call counts.
+		select {
+		case <-progress:
+		default:
 		}
 		raws, err := b.api.getUpdates(ctx, getUpdatesParams{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: allowedUpdates})
 		if err != nil {
@@ -84,9 +117,17 @@ func (b *Bot) poll(ctx context.Context) error {
 			sleep(ctx, d)
 			continue
 		}
+		answered := time.Now()
 		failures = 0
-		fresh := 0
 		for _, raw := range raws {
+			if id, ok := peekUpdateID(raw); ok {
+				mu.Lock()
+				known := id <= highest
+				mu.Unlock()
+				if known {
+					continue // settled or in progress: not decoded again
+				}
+			}
 			u, err := decodeUpdate(raw)
 			if err != nil {
 				b.log.Error("undecodable update", "err", err)
@@ -102,7 +143,6 @@ func (b *Bot) poll(ctx context.Context) error {
 			highest = u.ID
 			inflight[u.ID] = true
 			mu.Unlock()
-			fresh++
 			id := u.ID
 			ok := b.sched.submit(job{id: id, chat: updateChat(u), run: func(ctx context.Context) bool {
 				return b.handleUpdate(ctx, u)
@@ -110,6 +150,7 @@ func (b *Bot) poll(ctx context.Context) error {
 				if ok {
 					mu.Lock()
 					delete(inflight, id)
+					moved = true
 					mu.Unlock()
 				}
 				signal()
@@ -118,11 +159,44 @@ func (b *Bot) poll(ctx context.Context) error {
 				return nil // shutting down: the update stays with Telegram
 			}
 		}
-		if fresh == 0 && len(raws) > 0 {
-			waitProgress()
-		}
+		waitSettled(answered)
 	}
 	return nil
+}
+
+// settleWait and stuckWait bound how long poll waits for the updates it
+// took to settle before it asks Telegram again (see poll).
+const (
+	settleWait = 5 * time.Millisecond
+	stuckWait  = 250 * time.Millisecond
+)
+
+// peekUpdateID reads the update_id of a raw update without decoding the
+// rest, when it comes first (as Telegram sends it); ok is false otherwise.
+func peekUpdateID(raw []byte) (int64, bool) {
+	rest := bytes.TrimLeft(raw, " \t\r\n")
+	rest, ok := bytes.CutPrefix(rest, []byte("{"))
+	if !ok {
+		return 0, false
+	}
+	rest, ok = bytes.CutPrefix(bytes.TrimLeft(rest, " \t\r\n"), []byte(`"update_id"`))
+	if !ok {
+		return 0, false
+	}
+	rest, ok = bytes.CutPrefix(bytes.TrimLeft(rest, " \t\r\n"), []byte(":"))
+	if !ok {
+		return 0, false
+	}
+	rest = bytes.TrimLeft(rest, " \t\r\n")
+	n := 0
+	for n < len(rest) && n < 19 && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	if n == 0 || n == len(rest) || (rest[n] != ',' && rest[n] != '}' && rest[n] != ' ' && rest[n] != '\n' && rest[n] != '\t' && rest[n] != '\r') {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(string(rest[:n]), 10, 64)
+	return id, err == nil && id > 0
 }
 
 // decodeUpdate decodes one update. An update we cannot decode is returned
