@@ -7,7 +7,6 @@
 #   bench/run.sh                      # 100 users, 30 s each (+5 s warm-up)
 #   bench/run.sh -c 50 -d 20s         # other sizes
 #   bench/run.sh --only redress       # one bot (redress, grammy, telegraf)
-#   bench/run.sh --proposed           # Redress with docs/perf/proposed.patch applied
 #   bench/run.sh --worktree           # Redress from the working tree (default: HEAD)
 #   bench/run.sh --million            # also: start-up and memory with 1,000,000 stored sessions
 #
@@ -17,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-USERS=100 DURATION=30s WARMUP=5s ONLY="redress grammy telegraf" PROPOSED=0 MILLION=0 WORKERS=8 WORKTREE=0
+USERS=100 DURATION=30s WARMUP=5s ONLY="redress grammy telegraf" MILLION=0 WORKERS=8 WORKTREE=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-c) USERS=$2; shift 2 ;;
@@ -25,10 +24,9 @@ while [ $# -gt 0 ]; do
 	-w) WARMUP=$2; shift 2 ;;
 	--workers) WORKERS=$2; shift 2 ;;
 	--only) ONLY=${2//,/ }; shift 2 ;;
-	--proposed) PROPOSED=1; shift ;;
 	--worktree) WORKTREE=1; shift ;;
 	--million) MILLION=1; shift ;;
-	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -63,10 +61,6 @@ else
 	git archive HEAD | tar -xf - -C "$SRC"
 	COMMIT=$(git rev-parse --short HEAD)
 fi
-if [ "$PROPOSED" = 1 ]; then
-	(cd "$SRC" && patch -p1 --quiet --forward < "$ROOT/docs/perf/proposed.patch") || { echo "docs/perf/proposed.patch no longer applies to $COMMIT" >&2; exit 1; }
-	COMMIT="$COMMIT+proposed.patch"
-fi
 echo "redress: $COMMIT"
 (cd "$SRC" && CGO_ENABLED=1 go build -o "$WORK/redress" .)
 go build -o "$WORK/load" ./tools/load
@@ -86,9 +80,7 @@ run_load() { # name command...
 for bot in $ONLY; do
 	case $bot in
 	redress)
-		name=redress
-		[ "$PROPOSED" = 1 ] && name=redress-proposed
-		run_load "$name" env REDRESS_KEY="$KEY" "$WORK/redress" serve --db "$WORK/redress.db" \
+		run_load redress env REDRESS_KEY="$KEY" "$WORK/redress" serve --db "$WORK/redress.db" \
 			--flow bench/questionnaire.yaml --locales bench/locales --log-level warn --workers "$WORKERS" ;;
 	grammy)
 		run_load grammy env BENCH_DB="$WORK/grammy.db" node bench/peers/grammy/bot.js ;;
@@ -105,7 +97,6 @@ if [ "$MILLION" = 1 ]; then
 		"$WORK/seed" --db "$DB" --sessions 1000000
 	fi
 	name=redress-1M
-	[ "$PROPOSED" = 1 ] && name=redress-proposed-1M
 	say "$name: start-up with 1,000,000 stored sessions (5 starts)"
 	for i in 1 2 3 4 5; do
 		"$WORK/load" --name "$name-startup" --startup-only --json "$OUT" --log "$WORK/million.log" \
@@ -127,7 +118,7 @@ const row = (r) => `${r.name.padEnd(22)} ${String(r.updates ?? '').padStart(7)} 
 console.log('bot                    updates   upd/s   p50 ms   p95 ms   p99 ms errors  cpu s  RSS MB  start ms');
 for (const r of runs) console.log(row(r));
 const g = by.grammy;
-for (const name of ['redress', 'redress-proposed']) {
+for (const name of ['redress']) {
   const r = by[name];
   if (!r || !g) continue;
   const tput = r.updates_per_s / g.updates_per_s, p99 = r.latency_ms.p99 / g.latency_ms.p99;
