@@ -172,12 +172,11 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 			sess.State = *d.state
 			c.Session = sess
 		}
+		b.sender.committing(chat)
 		err = b.store.Commit(ctx, c)
+		b.sender.committed(chat, c.Outbox, c.Delete, err == nil)
 		switch {
 		case err == nil:
-			if len(c.Outbox) > 0 || c.Delete {
-				b.sender.enqueue(chat, c.Outbox, c.Delete)
-			}
 			return d.event, nil
 		case errors.Is(err, flows.ErrDuplicate):
 			return "duplicate", nil

@@ -21,15 +21,16 @@ import (
 // time, different chats at once (at most `workers`).
 //
 // Rows reach it two ways. The handler hands over the rows it has just
-// committed (enqueue): the common path, which reads nothing back from the
-// store. And a chat is marked "stored" when the store may hold rows of it
-// that the sender has not seen: at start-up (rows left by a crash or an
-// unfinished shutdown), when a scan every OutboxPoll finds a chat with rows
-// and nothing queued (a safety net), or when a commit's rows came without
-// IDs. A worker taking a stored chat first reads that chat's rows from the
-// store (PendingFor), oldest first, so order holds whichever way rows came.
-// Until the first scan has succeeded no chat is delivered at all: rows left
-// from before must go before the new ones of the same chat.
+// committed (committing/committed): the common path, which reads nothing
+// back from the store. And a chat is marked "stored" when the store may
+// hold rows of it that the sender has not been handed: at start-up (rows
+// left by a crash or an unfinished shutdown), when a scan every OutboxPoll
+// finds a chat with rows and nothing here (a safety net), or when a
+// commit's rows came without IDs. The worker of a stored chat reads its
+// rows from the store (PendingFor), oldest first, a page at a time, and
+// goes back to the rows handed over once a page is not full; so order
+// holds whichever way rows came. Until the first scan has succeeded no chat
+// is delivered at all: rows left from before go before new ones.
 //
 // A row leaves the outbox (Delivered) only after Telegram accepted it, and
 // a worker records one row before it makes the next call, so a crash
@@ -43,21 +44,30 @@ type sender struct {
 	draining atomic.Bool
 
 	mu      sync.Mutex
-	cond    *sync.Cond // ready gained a chat, a worker finished, or stop
+	cond    *sync.Cond // ready gained a chat, the first scan, or stop
 	chats   map[int64]*chatQueue
 	ready   []int64 // chats with work and no worker, oldest first
-	running int     // workers delivering a chat
 	scanned bool    // the first scan succeeded: delivery may begin
 	stopped bool    // the workers exit
 }
 
-// chatQueue is one chat's part of the sender. The caller holds sender.mu.
+// chatQueue is one chat's part of the sender; sender.mu guards it. It
+// exists while the chat has rows, a worker, or a commit in progress.
+//
+// Not stored, rows holds every undelivered row of the chat but the one in
+// flight. Stored, the store is the authority: rows holds a page read from
+// it (the oldest undelivered rows), and handed the rows handed over since
+// the page was read, which the next read either finds in the store or, when
+// that read is not a full page, follows with.
 type chatQueue struct {
-	rows   []flows.Outgoing // to deliver, in ID order
-	stored bool             // the store may hold rows that rows lacks
-	epoch  int              // counts deletes: a store read from before one is stale
-	busy   bool             // a worker has the chat
-	queued bool             // in sender.ready
+	rows    []flows.Outgoing // to deliver next, in ID order
+	handed  []flows.Outgoing // stored: rows handed over meanwhile
+	high    int64            // the highest row ID queued or read: a row handed over again is dropped
+	stored  bool             // read the store when rows runs out
+	epoch   int              // counts deletes: a store read from before one is stale
+	commits int              // commits of the chat in progress (see committing)
+	busy    bool             // a worker has the chat
+	queued  bool             // in sender.ready
 }
 
 func newSender(b *Bot, workers int) *sender {
@@ -100,30 +110,69 @@ func (s *sender) readyLocked(chat int64, c *chatQueue) {
 	s.cond.Signal()
 }
 
-// enqueue hands over the rows just committed for chat, in order. deleted
-// says the commit removed the chat's earlier rows from the store (/delete):
-// those still queued are dropped as well. Rows without an ID (a store that
-// does not report them) make the chat stored: they are read back.
-func (s *sender) enqueue(chat int64, rows []flows.Outgoing, deleted bool) {
+// forgetLocked drops chat's queue when it has nothing to do. The caller
+// holds s.mu.
+func (s *sender) forgetLocked(chat int64, c *chatQueue) {
+	if !c.busy && !c.queued && c.commits == 0 && len(c.rows) == 0 && !c.stored {
+		delete(s.chats, chat)
+	}
+}
+
+// storeLocked makes c stored. keep says rows is still a prefix of the
+// chat's undelivered rows (it is not when older rows may be in the store
+// that were never queued). The caller holds s.mu.
+func (s *sender) storeLocked(c *chatQueue, keep bool) {
+	if !keep {
+		c.rows = nil
+	}
+	c.handed = nil
+	c.stored = true
+}
+
+// committing tells the sender that a commit for chat is about to be made,
+// and committed hands over its rows once it is done. Between the two the
+// chat's queue exists, so that a scan seeing the new rows in the store
+// before they are handed over leaves them to the hand-over, and rows a
+// worker has read from the store meanwhile are dropped from the hand-over
+// (high).
+func (s *sender) committing(chat int64) {
+	s.mu.Lock()
+	s.chatLocked(chat).commits++
+	s.mu.Unlock()
+}
+
+// committed hands over, in order, the rows of the commit for chat announced
+// by committing (none unless ok). deleted says the commit removed the
+// chat's earlier rows from the store (/delete): those still queued are
+// dropped too. Rows without an ID (a store that does not report them) make
+// the chat stored.
+func (s *sender) committed(chat int64, rows []flows.Outgoing, deleted, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(chat)
-	if deleted {
-		c.rows, c.stored = nil, false
-		c.epoch++
-	}
-	for _, r := range rows {
-		if r.ID == 0 {
-			c.stored = true
-			continue
+	c.commits--
+	if ok {
+		if deleted {
+			c.rows, c.handed, c.stored = nil, nil, false
+			c.epoch++
 		}
-		r.Chat = chat
-		c.rows = append(c.rows, r)
+		for _, r := range rows {
+			switch {
+			case r.ID == 0:
+				s.storeLocked(c, true)
+			case r.ID > c.high:
+				r.Chat = chat
+				c.high = r.ID
+				if c.stored {
+					c.handed = append(c.handed, r)
+				} else {
+					c.rows = append(c.rows, r)
+				}
+			}
+		}
 	}
 	s.readyLocked(chat, c)
-	if !c.busy && !c.queued {
-		delete(s.chats, chat) // nothing to do
-	}
+	s.forgetLocked(chat, c)
 }
 
 // drain makes run return as soon as the outbox is empty and no delivery is
@@ -204,10 +253,10 @@ func (s *sender) scan(ctx context.Context) (int, error) {
 	defer s.mu.Unlock()
 	for _, chat := range chats {
 		if s.scanned && s.chats[chat] != nil {
-			continue // queued or being delivered: its worker sees to it
+			continue // queued, being delivered or committed: seen to
 		}
 		c := s.chatLocked(chat)
-		c.stored = true
+		s.storeLocked(c, false)
 		s.readyLocked(chat, c)
 	}
 	if !s.scanned {
@@ -246,20 +295,16 @@ func (s *sender) work(ctx context.Context) {
 		s.ready = s.ready[1:]
 		c := s.chats[chat]
 		c.queued, c.busy = false, true
-		s.running++
 		s.mu.Unlock()
 
 		s.deliverChat(ctx, chat, c)
 
 		s.mu.Lock()
 		c.busy = false
-		s.running--
-		if len(c.rows) == 0 && !c.stored {
-			delete(s.chats, chat)
-		} else if ctx.Err() == nil {
+		if ctx.Err() == nil {
 			s.readyLocked(chat, c)
 		}
-		s.cond.Broadcast()
+		s.forgetLocked(chat, c)
 		s.mu.Unlock()
 		if s.draining.Load() {
 			s.wake() // run checks whether the outbox is empty
@@ -268,13 +313,15 @@ func (s *sender) work(ctx context.Context) {
 }
 
 // deliverChat delivers up to chatRun rows of chat in order. It stops early
-// when the queue is empty, the chat turns out blocked, or at shutdown.
+// when the chat has nothing more, turns out blocked, or at shutdown.
 func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 	for n := 0; n < chatRun; n++ {
 		s.mu.Lock()
-		if c.stored {
+		if c.stored && len(c.rows) == 0 {
 			epoch := c.epoch
 			s.mu.Unlock()
+			// Nothing of the chat is in flight: what the store holds is
+			// exactly what is left to deliver.
 			rows, err := s.b.store.PendingFor(ctx, chat, 0, readLimit)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -287,8 +334,8 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 				continue
 			}
 			s.mu.Lock()
-			if c.epoch == epoch {
-				s.mergeLocked(c, rows)
+			if c.epoch == epoch && c.stored {
+				s.pageLocked(c, rows)
 			}
 		}
 		if len(c.rows) == 0 {
@@ -303,7 +350,7 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 		case outcomeBlocked:
 			// Inactive dropped the chat's rows from the store.
 			s.mu.Lock()
-			c.rows, c.stored = nil, false
+			c.rows, c.handed, c.stored = nil, nil, false
 			s.mu.Unlock()
 			return
 		case outcomeStop:
@@ -315,27 +362,29 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 	}
 }
 
-// mergeLocked replaces c's queue with the rows just read from the store
-// (every undelivered row of the chat up to the newest read: nothing is in
-// flight while the chat's worker reads) followed by the rows handed over
-// since, which are newer. A full page leaves the chat stored: the rest is
-// read after this page is delivered. The caller holds s.mu.
-func (s *sender) mergeLocked(c *chatQueue, stored []flows.Outgoing) {
-	if len(stored) >= readLimit {
-		c.rows = stored
+// pageLocked takes a page of a stored chat's rows just read. A page that
+// is not full is the rest of the chat's rows as of the read; the rows
+// handed over that it does not hold (committed after the read) follow, and
+// the chat is no longer stored. A full page is delivered before the store
+// is read again, which finds the rows handed over meanwhile. The caller
+// holds s.mu.
+func (s *sender) pageLocked(c *chatQueue, page []flows.Outgoing) {
+	var last int64
+	if len(page) > 0 {
+		last = page[len(page)-1].ID
+	}
+	c.high = max(c.high, last)
+	c.rows = page
+	if len(page) >= readLimit {
+		c.handed = nil
 		return
 	}
-	c.stored = false
-	var last int64
-	if len(stored) > 0 {
-		last = stored[len(stored)-1].ID
-	}
-	for _, r := range c.rows {
+	for _, r := range c.handed {
 		if r.ID > last {
-			stored = append(stored, r)
+			c.rows = append(c.rows, r)
 		}
 	}
-	c.rows = stored
+	c.handed, c.stored = nil, false
 }
 
 type outcome int

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redress-legal/redress/bot"
 	"github.com/redress-legal/redress/bot/telegramtest"
@@ -122,6 +123,45 @@ func TestStoreReadFailureIsRetried(t *testing.T) {
 		got = append(got, c.PlainText())
 	}
 	if want := "old|echo {t=703-new}"; strings.Join(got, "|") != want {
+		t.Errorf("chat got %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+// slowHandOver holds every Commit of chat for a while after the store has
+// it, before the bot can hand its rows to the sender: the scans that run
+// meanwhile see the rows in the store first.
+type slowHandOver struct {
+	bot.Store
+	chat int64
+	hold time.Duration
+}
+
+func (s *slowHandOver) Commit(ctx context.Context, c flows.Commit) error {
+	err := s.Store.Commit(ctx, c)
+	if err == nil && c.Chat == s.chat {
+		time.Sleep(s.hold)
+	}
+	return err
+}
+
+// TestRowsSeenInTheStoreBeforeTheHandOverGoOnce: a scan (every 20 ms here)
+// that finds a commit's rows in the store before the handler has handed
+// them over must not make them go twice.
+func TestRowsSeenInTheStoreBeforeTheHandOverGoOnce(t *testing.T) {
+	h := newHarness(t)
+	e := &echo{perChat: map[string]int{}}
+	const chat = 704
+	slow := &slowHandOver{Store: h.store, chat: chat, hold: 150 * time.Millisecond}
+	h.start(func(c *bot.Config) { c.Step, c.Store = e.step, slow })
+	for i := 1; i <= 3; i++ {
+		h.api.SendText(telegramtest.User{ID: chat}, fmt.Sprintf("704-%d", i))
+	}
+	h.settled()
+	var got []string
+	for _, c := range h.api.CallsTo(chat, "sendMessage") {
+		got = append(got, c.PlainText())
+	}
+	if want := "echo {t=704-1}|echo {t=704-2}|echo {t=704-3}"; strings.Join(got, "|") != want {
 		t.Errorf("chat got %q, want %q", strings.Join(got, "|"), want)
 	}
 }
