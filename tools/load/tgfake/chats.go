@@ -183,18 +183,27 @@ func utf16Len(s string) int {
 	return n
 }
 
-func (s *Server) messageJSON(c *Chat, id int, at time.Time, text string, kbRaw json.RawMessage) map[string]any {
-	m := map[string]any{
-		"message_id": id,
-		"date":       at.Unix(),
-		"chat":       map[string]any{"id": c.ID, "type": "private", "first_name": "User"},
-		"from":       s.botUser(),
-		"text":       text,
+// messageOut is a Message as the Bot API returns it.
+type messageOut struct {
+	MessageID   int             `json:"message_id"`
+	Date        int64           `json:"date"`
+	Chat        chatOut         `json:"chat"`
+	From        json.RawMessage `json:"from"`
+	Text        string          `json:"text"`
+	ReplyMarkup json.RawMessage `json:"reply_markup,omitempty"`
+}
+
+type chatOut struct {
+	ID        int64  `json:"id"`
+	Type      string `json:"type"`
+	FirstName string `json:"first_name"`
+}
+
+func (s *Server) messageJSON(c *Chat, id int, at time.Time, text string, kbRaw json.RawMessage) messageOut {
+	return messageOut{
+		MessageID: id, Date: at.Unix(), Chat: chatOut{ID: c.ID, Type: "private", FirstName: "User"},
+		From: s.botJSON, Text: text, ReplyMarkup: kbRaw,
 	}
-	if len(kbRaw) > 0 {
-		m["reply_markup"] = kbRaw
-	}
-	return m
 }
 
 func (s *Server) sendMessage(p params, at time.Time) (any, error) {

@@ -114,6 +114,8 @@ type Server struct {
 
 	srv *http.Server
 	ln  net.Listener
+
+	botJSON json.RawMessage // the bot as a User, encoded once
 }
 
 type pending struct {
@@ -149,7 +151,7 @@ func New(cfg Config) *Server {
 	if seed == 0 {
 		seed = 20260514
 	}
-	return &Server{
+	s := &Server{
 		cfg:     cfg,
 		seed:    maphash.MakeSeed(),
 		nextID:  1,
@@ -160,6 +162,8 @@ func New(cfg Config) *Server {
 		stats:   Stats{Calls: map[string]int64{}},
 		cbState: map[string]*callback{},
 	}
+	s.botJSON, _ = json.Marshal(s.botUser())
+	return s
 }
 
 // Start serves on addr (e.g. "127.0.0.1:0") and returns the base URL to
