@@ -16,13 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-USERS=100 DURATION=30s WARMUP=5s ONLY="redress grammy telegraf" MILLION=0 WORKERS=8 WORKTREE=0
+USERS=100 DURATION=30s WARMUP=5s ONLY="redress grammy telegraf" MILLION=0 WORKERS= WORKTREE=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-c) USERS=$2; shift 2 ;;
 	-d) DURATION=$2; shift 2 ;;
 	-w) WARMUP=$2; shift 2 ;;
-	--workers) WORKERS=$2; shift 2 ;;
+	--workers) WORKERS="--workers $2"; shift 2 ;;
 	--only) ONLY=${2//,/ }; shift 2 ;;
 	--worktree) WORKTREE=1; shift ;;
 	--million) MILLION=1; shift ;;
@@ -81,7 +81,7 @@ for bot in $ONLY; do
 	case $bot in
 	redress)
 		run_load redress env REDRESS_KEY="$KEY" "$WORK/redress" serve --db "$WORK/redress.db" \
-			--flow bench/questionnaire.yaml --locales bench/locales --log-level warn --workers "$WORKERS" ;;
+			--flow bench/questionnaire.yaml --locales bench/locales --log-level warn $WORKERS ;;
 	grammy)
 		run_load grammy env BENCH_DB="$WORK/grammy.db" node bench/peers/grammy/bot.js ;;
 	telegraf)
@@ -103,7 +103,7 @@ if [ "$MILLION" = 1 ]; then
 			--cmd "env -u REDRESS_KEY $WORK/redress serve --db $DB --flow bench/questionnaire.yaml --locales bench/locales --log-level warn" | tail -2 | head -1
 	done
 	# The key is the file beside the database (million.key), as the seeder made it.
-	run_load "$name" env -u REDRESS_KEY "$WORK/redress" serve --db "$DB" --flow bench/questionnaire.yaml --locales bench/locales --log-level warn --workers "$WORKERS"
+	run_load "$name" env -u REDRESS_KEY "$WORK/redress" serve --db "$DB" --flow bench/questionnaire.yaml --locales bench/locales --log-level warn $WORKERS
 fi
 
 say "results: $OUT"
