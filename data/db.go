@@ -34,6 +34,12 @@ type DB struct {
 	seal  *sealer
 	now   func() time.Time
 
+	// Group commit of Commit and Delivered (batch.go).
+	wq      chan *writeReq
+	wmu     sync.RWMutex // guards sending on wq against its close
+	wclosed bool
+	wdone   chan struct{} // closed when the writer has stopped
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -173,6 +179,9 @@ func open(ctx context.Context, path string, o options, ms []migration) (*DB, err
 		db.write.Close()
 		return nil, err
 	}
+	db.wq = make(chan *writeReq, 4*maxBatch)
+	db.wdone = make(chan struct{})
+	go db.writer()
 	return db, nil
 }
 
@@ -222,6 +231,11 @@ func (db *DB) checkKey(ctx context.Context) error {
 // Close checkpoints the WAL into the database file and closes it.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		db.wmu.Lock()
+		db.wclosed = true
+		close(db.wq)
+		db.wmu.Unlock()
+		<-db.wdone // the writes queued are done
 		rerr := db.read.Close()
 		_, cerr := db.write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		werr := db.write.Close()

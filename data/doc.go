@@ -11,7 +11,9 @@
 // synchronous NORMAL. Writes go through one connection that begins its
 // transactions IMMEDIATE, so writers queue in Go; reads use a pool of
 // query-only connections (WithMaxOpenConns). Each method is one
-// transaction. The database file is created with mode 0600; SQLite gives
+// transaction, except that Commit and Delivered calls made at the same
+// time share one (group commit, batch.go): each in its own savepoint, each
+// all or nothing, each answered only once its transaction has committed. The database file is created with mode 0600; SQLite gives
 // the -wal and -shm files the same mode.
 //
 // # Schema
@@ -48,7 +50,11 @@
 //     nothing. A re-delivered update returns flows.ErrDuplicate and changes
 //     nothing; a moved revision returns flows.ErrConflict and records
 //     nothing, so the update can be retried.
-//   - Outbox ids increase in commit order and are never reused.
+//   - Outbox ids increase in commit order and are never reused; Commit
+//     sets them in the rows it was given, so the transport can deliver
+//     the rows it committed without reading them back.
+//   - PendingChats reads the outbox_chat index only; PendingFor reads one
+//     chat's rows in id order through the same index.
 //   - A delete (Delete, a Commit with Delete, PurgeIdle, Trim) is followed
 //     by a best-effort PRAGMA wal_checkpoint(TRUNCATE), and Close
 //     checkpoints too, so with secure_delete no copy of a deleted row stays

@@ -54,11 +54,11 @@ func (db *DB) commit(ctx context.Context, c flows.Commit) error {
 	if err := checkCommit(c); err != nil {
 		return err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
+	return db.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return db.commitTx(ctx, tx, c) })
+}
+
+// commitTx makes the changes of c in tx.
+func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 	now := db.nowNanos()
 
 	if c.UpdateID != 0 {
@@ -93,9 +93,6 @@ func (db *DB) commit(ctx context.Context, c flows.Commit) error {
 		if err := db.appendOutbox(ctx, tx, c.Chat, c.Outbox, now); err != nil {
 			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
@@ -242,11 +239,13 @@ func (db *DB) Delivered(ctx context.Context, id int64, chat int64, messageID int
 }
 
 func (db *DB) delivered(ctx context.Context, id, chat, messageID int64) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
+	return db.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return db.deliveredTx(ctx, tx, id, chat, messageID)
+	})
+}
+
+// deliveredTx makes the changes of Delivered in tx.
+func (db *DB) deliveredTx(ctx context.Context, tx *sql.Tx, id, chat, messageID int64) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND chat = ?`, id, chat)
 	if err != nil {
 		return err
@@ -272,7 +271,7 @@ func (db *DB) delivered(ctx context.Context, id, chat, messageID int64) error {
 			return fmt.Errorf("log sent message: %w", err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // Inactive marks chat as unreachable (the user blocked the bot) and drops
