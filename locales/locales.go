@@ -129,6 +129,10 @@ func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, 
 		lang = Source
 	}
 	text := c.text(lang, id, params)
+	space := " " // Chinese text needs none between sentences and brackets
+	if strings.HasPrefix(lang, "zh") {
+		space = ""
+	}
 	if len(cite) > 0 {
 		list := make([]string, len(cite))
 		for i, ct := range cite {
@@ -138,10 +142,10 @@ func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, 
 		if strings.HasPrefix(lang, "zh") {
 			sep = "；"
 		}
-		text += " " + c.text(lang, MsgCite, map[string]any{"list": strings.Join(list, sep)})
+		text += space + c.text(lang, MsgCite, map[string]any{"list": strings.Join(list, sep)})
 	}
 	if unconfirmed {
-		text += " " + c.text(lang, MsgUnconfirmed, nil)
+		text += space + c.text(lang, MsgUnconfirmed, nil)
 	}
 	return text
 }
