@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 )
 
 // Group commit. Commit and Delivered, the store's hot writes, are queued
@@ -55,21 +56,35 @@ func (db *DB) writer() {
 	batch := make([]*writeReq, 0, maxBatch)
 	for req := range db.wq {
 		batch = append(batch[:0], req)
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-db.wq:
-				if !ok {
-					break more
-				}
-				batch = append(batch, r)
-			default:
-				break more
+		for yielded := false; ; yielded = true {
+			batch = db.takeQueued(batch)
+			if len(batch) > 1 || yielded {
+				break
 			}
+			// Alone: let the goroutines that are about to write (other
+			// chats' handlers and senders, woken by the same events) queue
+			// up first. It costs a scheduler pass, not a timer.
+			runtime.Gosched()
 		}
 		db.runBatch(batch)
 		clear(batch)
 	}
+}
+
+// takeQueued appends the requests already queued, up to maxBatch.
+func (db *DB) takeQueued(batch []*writeReq) []*writeReq {
+	for len(batch) < maxBatch {
+		select {
+		case r, ok := <-db.wq:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // runBatch runs the requests of one batch and answers each.
