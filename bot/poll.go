@@ -171,42 +171,130 @@ const (
 	stuckWait  = 250 * time.Millisecond
 )
 
-// peekUpdateID reads the update_id of a raw update without decoding the
-// rest, when it comes first (as Telegram sends it); ok is false otherwise.
-func peekUpdateID(raw []byte) (int64, bool) {
-	rest := bytes.TrimLeft(raw, " \t\r\n")
-	rest, ok := bytes.CutPrefix(rest, []byte("{"))
-	if !ok {
+// peekUpdateID reads the update_id of a raw update without decoding it: a
+// single pass over the top-level object that skips the values of the other
+// keys. ok is false when the update_id is not plainly there once (then the
+// caller decodes the update, as encoding/json would read it).
+func peekUpdateID(raw []byte) (id int64, ok bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
 		return 0, false
 	}
-	rest, ok = bytes.CutPrefix(bytes.TrimLeft(rest, " \t\r\n"), []byte(`"update_id"`))
-	if !ok {
+	found := false
+	for i = skipSpace(raw, i+1); ; i = skipSpace(raw, i+1) {
+		if i >= len(raw) || raw[i] != '"' {
+			return 0, false
+		}
+		end := skipString(raw, i)
+		if end < 0 {
+			return 0, false
+		}
+		key := raw[i+1 : end-1]
+		i = skipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ':' {
+			return 0, false
+		}
+		i = skipSpace(raw, i+1)
+		switch {
+		case string(key) == "update_id":
+			if found {
+				return 0, false // twice: leave it to the decoder
+			}
+			n := 0
+			for i+n < len(raw) && n < 19 && raw[i+n] >= '0' && raw[i+n] <= '9' {
+				n++
+			}
+			v, err := strconv.ParseInt(string(raw[i:i+n]), 10, 64)
+			if n == 0 || err != nil || v <= 0 {
+				return 0, false
+			}
+			id, found = v, true
+			i += n
+		case bytes.EqualFold(key, []byte("update_id")) || bytes.IndexByte(key, '\\') >= 0:
+			return 0, false // a key encoding/json might take for update_id
+		default:
+			if i = skipValue(raw, i); i < 0 {
+				return 0, false
+			}
+		}
+		i = skipSpace(raw, i)
+		switch {
+		case i < len(raw) && raw[i] == ',':
+			continue
+		case i < len(raw) && raw[i] == '}':
+			return id, found
+		}
 		return 0, false
 	}
-	rest, ok = bytes.CutPrefix(bytes.TrimLeft(rest, " \t\r\n"), []byte(":"))
-	if !ok {
-		return 0, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
-	rest = bytes.TrimLeft(rest, " \t\r\n")
-	n := 0
-	for n < len(rest) && n < 19 && rest[n] >= '0' && rest[n] <= '9' {
-		n++
+	return i
+}
+
+// skipString returns the index after the string starting at b[i] (a
+// quote), or -1.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
 	}
-	if n == 0 || n == len(rest) || (rest[n] != ',' && rest[n] != '}' && rest[n] != ' ' && rest[n] != '\n' && rest[n] != '\t' && rest[n] != '\r') {
-		return 0, false
+	return -1
+}
+
+// skipValue returns the index after the JSON value starting at b[i], or
+// -1. It checks the nesting of brackets and strings, not the rest.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
 	}
-	id, err := strconv.ParseInt(string(rest[:n]), 10, 64)
-	return id, err == nil && id > 0
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				if i = skipString(b, i); i < 0 {
+					return -1
+				}
+				i--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	}
+	start := i
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	if i == start {
+		return -1
+	}
+	return i
 }
 
 // decodeUpdate decodes one update. An update we cannot decode is returned
 // with its ID alone, so that it is settled as ignored rather than stopping
 // the offset forever; nil when not even the ID can be read.
 func decodeUpdate(raw json.RawMessage) (*models.Update, error) {
-	var u models.Update
-	err := json.Unmarshal(raw, &u)
+	u, err := decodeWire(raw)
 	if err == nil && u.ID > 0 {
-		return &u, nil
+		return u, nil
 	}
 	if err == nil {
 		err = errors.New("no update_id")
@@ -218,4 +306,55 @@ func decodeUpdate(raw json.RawMessage) (*models.Update, error) {
 		return nil, fmt.Errorf("update without an ID: %w", err)
 	}
 	return &models.Update{ID: id.ID}, fmt.Errorf("update %d: %w", id.ID, err)
+}
+
+// wireUpdate holds the kinds of update the bot handles or orders by chat;
+// the others are ignored (handle) whatever they hold, so they are not
+// decoded. The message of a callback query is kept raw: models decodes it
+// three times (MaybeInaccessibleMessage), decodeWire once.
+type wireUpdate struct {
+	ID                int64           `json:"update_id"`
+	Message           *models.Message `json:"message"`
+	EditedMessage     *models.Message `json:"edited_message"`
+	ChannelPost       *models.Message `json:"channel_post"`
+	EditedChannelPost *models.Message `json:"edited_channel_post"`
+	CallbackQuery     *struct {
+		ID              string          `json:"id"`
+		From            models.User     `json:"from"`
+		Message         json.RawMessage `json:"message"`
+		InlineMessageID string          `json:"inline_message_id"`
+		ChatInstance    string          `json:"chat_instance"`
+		Data            string          `json:"data"`
+		GameShortName   string          `json:"game_short_name"`
+	} `json:"callback_query"`
+}
+
+// decodeWire decodes the parts of an update the bot reads into a
+// models.Update, as json.Unmarshal into models.Update would fill them.
+func decodeWire(raw []byte) (*models.Update, error) {
+	var w wireUpdate
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, err
+	}
+	u := &models.Update{ID: w.ID, Message: w.Message, EditedMessage: w.EditedMessage,
+		ChannelPost: w.ChannelPost, EditedChannelPost: w.EditedChannelPost}
+	if q := w.CallbackQuery; q != nil {
+		u.CallbackQuery = &models.CallbackQuery{ID: q.ID, From: q.From, InlineMessageID: q.InlineMessageID,
+			ChatInstance: q.ChatInstance, Data: q.Data, GameShortName: q.GameShortName}
+		if len(q.Message) > 0 { // null too, as models does
+			m := &u.CallbackQuery.Message
+			var msg models.Message
+			if err := json.Unmarshal(q.Message, &msg); err != nil {
+				return nil, err
+			}
+			if msg.Date == 0 { // what Telegram sends for a message the bot can no longer see
+				m.Type = models.MaybeInaccessibleMessageTypeInaccessibleMessage
+				m.InaccessibleMessage = &models.InaccessibleMessage{Chat: msg.Chat, MessageID: msg.ID}
+			} else {
+				m.Type = models.MaybeInaccessibleMessageTypeMessage
+				m.Message = &msg
+			}
+		}
+	}
+	return u, nil
 }
