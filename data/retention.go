@@ -19,40 +19,46 @@ type Trimmed struct {
 // Total is the number of rows removed.
 func (t Trimmed) Total() int { return t.Sessions + t.Updates + t.Outbox + t.Sent + t.Chats }
 
-// Trim removes, in one transaction, everything older than before: idle
-// sessions, processed update IDs (keeping the highest, for LastUpdateID),
-// outbox rows never delivered, the sent-message log and inactive-chat
-// marks. It checkpoints the WAL afterwards when anything was removed.
+// trimChunk is how many rows of a table one Trim statement deletes: each
+// statement is its own transaction, so the commits of the bot are never
+// held up for long, however much has piled up.
+const trimChunk = 1000
+
+// Trim removes everything older than before: idle sessions, processed
+// update IDs (keeping the highest, for LastUpdateID), outbox rows never
+// delivered, the sent-message log and inactive-chat marks. It deletes in
+// transactions of at most trimChunk rows, each found through an index
+// (the outbox, which is small, is scanned). It checkpoints the WAL
+// afterwards when anything was removed. On an error, what was deleted
+// before it stays deleted.
 func (db *DB) Trim(ctx context.Context, before time.Time) (Trimmed, error) {
 	var t Trimmed
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return t, fmt.Errorf("data: trim: begin: %w", err)
-	}
-	defer tx.Rollback()
 	b := toNanos(before)
 	for _, q := range []struct {
 		n   *int
 		sql string
 	}{
-		{&t.Sessions, `DELETE FROM sessions WHERE updated < ?`},
-		{&t.Updates, `DELETE FROM updates WHERE processed < ? AND update_id < (SELECT MAX(update_id) FROM updates)`},
-		{&t.Outbox, `DELETE FROM outbox WHERE created < ?`},
-		{&t.Sent, `DELETE FROM sent WHERE sent_at < ?`},
-		{&t.Chats, `DELETE FROM chats WHERE updated < ?`},
+		{&t.Sessions, `DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE updated < ? LIMIT ?)`},
+		{&t.Updates, `DELETE FROM updates WHERE update_id IN (SELECT update_id FROM updates
+			WHERE processed < ? AND update_id < (SELECT MAX(update_id) FROM updates) LIMIT ?)`},
+		{&t.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created < ? LIMIT ?)`},
+		{&t.Sent, `DELETE FROM sent WHERE id IN (SELECT id FROM sent WHERE sent_at < ? LIMIT ?)`},
+		{&t.Chats, `DELETE FROM chats WHERE chat IN (SELECT chat FROM chats WHERE updated < ? LIMIT ?)`},
 	} {
-		res, err := tx.ExecContext(ctx, q.sql, b)
-		if err != nil {
-			return Trimmed{}, fmt.Errorf("data: trim: %w", err)
+		for {
+			res, err := db.write.ExecContext(ctx, q.sql, b, trimChunk)
+			if err != nil {
+				return t, fmt.Errorf("data: trim: %w", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return t, fmt.Errorf("data: trim: %w", err)
+			}
+			*q.n += int(n)
+			if n < trimChunk {
+				break
+			}
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return Trimmed{}, fmt.Errorf("data: trim: %w", err)
-		}
-		*q.n = int(n)
-	}
-	if err := tx.Commit(); err != nil {
-		return Trimmed{}, fmt.Errorf("data: trim: commit: %w", err)
 	}
 	if t.Total() > 0 {
 		db.checkpoint(ctx)
@@ -60,9 +66,14 @@ func (db *DB) Trim(ctx context.Context, before time.Time) (Trimmed, error) {
 	return t, nil
 }
 
-// RunRetention trims everything older than keep (see Trim) at once and
-// then every interval, until ctx is done. It logs counts and errors only,
-// never content. Start it in its own goroutine.
+// firstTrimAfter is how long RunRetention waits after it is started
+// before its first trim: start-up does not wait for it, and the first
+// updates after a restart are not held up by a large purge.
+var firstTrimAfter = time.Minute
+
+// RunRetention trims everything older than keep (see Trim) a minute after
+// it is started and then every interval, until ctx is done. It logs counts
+// and errors only, never content. Start it in its own goroutine.
 func (db *DB) RunRetention(ctx context.Context, every, keep time.Duration, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -70,6 +81,9 @@ func (db *DB) RunRetention(ctx context.Context, every, keep time.Duration, log *
 	if every <= 0 || keep <= 0 {
 		log.ErrorContext(ctx, "retention not started: interval and retention period must be positive",
 			"every", every, "keep", keep)
+		return
+	}
+	if !sleepCtx(ctx, firstTrimAfter) {
 		return
 	}
 	tick := time.NewTicker(every)
@@ -95,5 +109,20 @@ func (db *DB) RunRetention(ctx context.Context, every, keep time.Duration, log *
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// sleepCtx waits for d or until ctx is done; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

@@ -142,6 +142,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestRunRetention(t *testing.T) {
+	defer data.SetFirstTrimAfter(0)()
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	db, _ := openTemp(t, data.WithClock(clock.Now))
 	secret := "RETENTION-CANARY"
@@ -172,7 +173,7 @@ func TestRunRetention(t *testing.T) {
 		t.Fatalf("idle session after retention: %v", err)
 	}
 	out := logs.String()
-	if !strings.Contains(out, `"sessions":1`) {
+	if !strings.Contains(out, `"sessions":1,`) {
 		t.Fatalf("log lacks the count: %s", out)
 	}
 	if strings.Contains(out, secret) || strings.Contains(out, "tg:1") {
