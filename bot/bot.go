@@ -11,8 +11,11 @@
 //     a webhook request is answered 200 only then (webhook.go).
 //   - The outbox is delivered in order per chat, honouring 429 retry_after,
 //     retrying 5xx and network errors with backoff and jitter, marking a chat
-//     inactive on 403 (send.go). A crash repeats at most the one call that
-//     was in flight: Telegram has no idempotent send.
+//     inactive on 403 (send.go). Each row is recorded as delivered before
+//     the chat's next call, so a crash repeats at most the one call per chat
+//     that was in flight: Telegram has no idempotent send. The rows of a
+//     commit are handed to the sender in memory; the store is read only for
+//     rows it was not handed (after a restart, and as a periodic check).
 //   - Anything unexpected (stickers, photos, edits, groups, channel posts,
 //     huge texts, unknown buttons) gets a localized answer or deliberate
 //     silence; a panic is recovered, logged without content and answered
