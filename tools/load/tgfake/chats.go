@@ -22,6 +22,8 @@ type Chat struct {
 	calls        []Call         // accepted calls, in order
 	hashes       []uint64       // hashes of calls compacted by Forget
 	sends        int            // sendMessage calls accepted
+	answers      int            // sendMessage calls that are not a repeat of the one before
+	lastSend     uint64         // hash of the last sendMessage
 	limitedUntil time.Time      // a 429's retry_after runs until then
 	notify       chan struct{}  // closed and replaced on every accepted call
 	lastKB       int            // the latest bot message with buttons
@@ -55,13 +57,14 @@ func (s *Server) chat(id int64, create bool) *Chat {
 // Chat returns the chat with id, or nil.
 func (s *Server) Chat(id int64) *Chat { return s.chat(id, false) }
 
-// Forget drops a finished chat's messages and, unless Config.KeepText,
-// compacts its calls to their hashes, which is all CompareTranscripts needs.
+// Forget drops a finished chat's messages and compacts its calls to their
+// hashes, which is all CompareTranscripts needs; with Config.KeepText it
+// keeps everything.
 func (s *Server) Forget(id int64) {
 	if c := s.chat(id, false); c != nil {
 		c.mu.Lock()
-		c.msgs = nil
-		if !s.cfg.KeepText {
+		if !s.cfg.KeepText { // tests keep everything: a late edit is still checked
+			c.msgs = nil
 			for _, call := range c.calls {
 				c.hashes = append(c.hashes, call.Hash)
 			}
@@ -105,6 +108,10 @@ func (s *Server) record(c *Chat, at time.Time, method string, msgID int, target 
 	c.calls = append(c.calls, call)
 	if method == "sendMessage" {
 		c.sends++
+		if call.Hash != c.lastSend {
+			c.answers++
+		}
+		c.lastSend = call.Hash
 	}
 	close(c.notify)
 	c.notify = make(chan struct{})
@@ -413,13 +420,16 @@ func (c *Chat) Keyboard() (id int, text string, kb []Button, ok bool) {
 }
 
 // WaitFor blocks until cond holds for the chat's calls, ctx ends or d
-// passes; it reports whether cond held. cond runs with the chat locked.
-func (c *Chat) WaitFor(ctx context.Context, d time.Duration, cond func(calls []Call, sends int) bool) bool {
+// passes; it reports whether cond held. cond gets the calls and the number
+// of answers so far (sendMessage calls that are not a repeat of the one
+// just before: a repeat is a duplicate, not an answer); it runs with the
+// chat locked.
+func (c *Chat) WaitFor(ctx context.Context, d time.Duration, cond func(calls []Call, answers int) bool) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	for {
 		c.mu.Lock()
-		ok := cond(c.calls, c.sends)
+		ok := cond(c.calls, c.answers)
 		ch := c.notify
 		c.mu.Unlock()
 		if ok {

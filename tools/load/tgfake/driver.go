@@ -186,7 +186,7 @@ func runUser(ctx context.Context, s *Server, cfg LoadConfig, nextChat *atomic.In
 				return r // an unfinished conversation is neither counted nor checked
 			}
 			c.mu.Lock()
-			sends, ncalls := c.sends, len(c.calls)
+			answers, ncalls, lastSend := c.answers, len(c.calls), c.lastSend
 			c.mu.Unlock()
 			var at time.Time
 			if st.Press > 0 {
@@ -212,18 +212,22 @@ func runUser(ctx context.Context, s *Server, cfg LoadConfig, nextChat *atomic.In
 					}
 					return false
 				}
-				if n < sends+st.Expect {
+				if n < answers+st.Expect {
 					return false
 				}
-				seen := 0
+				seen, prev := 0, lastSend
 				for _, call := range calls[ncalls:] {
-					if call.Method == "sendMessage" {
+					if call.Method != "sendMessage" {
+						continue
+					}
+					if call.Hash != prev {
 						seen++
 						if seen == st.Expect {
 							doneAt = call.At
 							break
 						}
 					}
+					prev = call.Hash
 				}
 				return true
 			})

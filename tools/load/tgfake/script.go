@@ -11,8 +11,9 @@ import (
 
 // Step is one input of a scripted user: a text message, or a press of
 // button Press (1-based) of the latest message with buttons. Expect is the
-// number of sendMessage calls that complete the bot's answer to it; 0
-// means any one call (an edited keyboard, an answered callback).
+// number of sendMessage calls that complete the bot's answer to it (a
+// message identical to the one just before is a repeat and does not
+// count); 0 means any one call (an edited keyboard, an answered callback).
 type Step struct {
 	Text   string
 	Press  int
