@@ -8,5 +8,5 @@
 // By default the tests run at the size CI runs them (about a minute and a
 // half); -short makes them smaller still, -long runs the long versions:
 //
-//	go test ./e2e -long -v
+//	go test ./e2e -v -args -long
 package e2e
