@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -77,6 +78,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: no bot token: set TELEGRAM_BOT_TOKEN or --token-file (BotFather gives you one): %w", errUsage)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	tuneGC()
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -179,4 +181,14 @@ func parseRetention(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q must be positive", s)
 	}
 	return d, nil
+}
+
+// tuneGC collects garbage half as often as Go's default unless GOGC is set:
+// the bot's live heap is a few MB, so doubling the growth allowed between
+// collections costs little memory (peak RSS 33 → 37 MB at 100 chats) and
+// saves about a sixth of the CPU per update (docs/PERFORMANCE.md).
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 }
