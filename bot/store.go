@@ -29,7 +29,9 @@ type Store interface {
 	// Inactive marks chat as unreachable (the user blocked the bot) and
 	// drops its pending outbox rows.
 	Inactive(ctx context.Context, chat int64) error
-	// LastUpdateID returns the highest committed update ID (0 if none).
+	// LastUpdateID returns the highest update ID committed within
+	// flows.DuplicateWindow (0 if none): after a longer silence Telegram may
+	// number updates from a random, lower ID.
 	LastUpdateID(ctx context.Context) (int64, error)
 	// RecentSent lists the message IDs sent to chat since the given time.
 	RecentSent(ctx context.Context, chat int64, since time.Time) ([]int64, error)

@@ -60,5 +60,6 @@
 //     checkpoints too, so with secure_delete no copy of a deleted row stays
 //     in the database file or the WAL (tested by grepping the raw files).
 //   - Retention: Trim, run by RunRetention, removes what is older than the
-//     retention period; it keeps the highest update ID for LastUpdateID.
+//     retention period. Update IDs count as processed for
+//     flows.DuplicateWindow only: Telegram may reuse IDs after a week.
 package data

@@ -62,8 +62,11 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 	now := db.nowNanos()
 
 	if c.UpdateID != 0 {
+		// An ID seen within the duplicate window is a re-delivery; an older
+		// one is a new update that happens to reuse it (see flows.DuplicateWindow).
 		res, err := tx.ExecContext(ctx, `INSERT INTO updates (update_id, processed) VALUES (?, ?)
-			ON CONFLICT (update_id) DO NOTHING`, c.UpdateID, now)
+			ON CONFLICT (update_id) DO UPDATE SET processed = excluded.processed
+			WHERE updates.processed < ?`, c.UpdateID, now, now-int64(flows.DuplicateWindow))
 		if err != nil {
 			return fmt.Errorf("record update: %w", err)
 		}
@@ -308,10 +311,12 @@ func (db *DB) IsInactive(ctx context.Context, chat int64) (bool, error) {
 	return inactive, nil
 }
 
-// LastUpdateID returns the highest committed update ID (0 if none).
+// LastUpdateID returns the highest update ID committed within
+// flows.DuplicateWindow (0 if none).
 func (db *DB) LastUpdateID(ctx context.Context) (int64, error) {
 	var id int64
-	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(update_id), 0) FROM updates`).Scan(&id); err != nil {
+	since := db.nowNanos() - int64(flows.DuplicateWindow)
+	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(update_id), 0) FROM updates WHERE processed >= ?`, since).Scan(&id); err != nil {
 		return 0, fmt.Errorf("data: last update id: %w", err)
 	}
 	return id, nil

@@ -10,7 +10,7 @@ import (
 // Trimmed counts the rows Trim removed.
 type Trimmed struct {
 	Sessions int // sessions not updated since the horizon
-	Updates  int // processed update IDs (the highest is always kept)
+	Updates  int // processed update IDs
 	Outbox   int // undelivered outbox rows older than the horizon
 	Sent     int // sent-message log entries
 	Chats    int // inactive-chat marks
@@ -25,7 +25,8 @@ func (t Trimmed) Total() int { return t.Sessions + t.Updates + t.Outbox + t.Sent
 const trimChunk = 1000
 
 // Trim removes everything older than before: idle sessions, processed
-// update IDs (keeping the highest, for LastUpdateID), outbox rows never
+// update IDs (older than the retention period, they no longer count: see
+// flows.DuplicateWindow), outbox rows never
 // delivered, the sent-message log and inactive-chat marks. It deletes in
 // transactions of at most trimChunk rows, each found through an index
 // (the outbox, which is small, is scanned). It checkpoints the WAL
@@ -39,8 +40,7 @@ func (db *DB) Trim(ctx context.Context, before time.Time) (Trimmed, error) {
 		sql string
 	}{
 		{&t.Sessions, `DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE updated < ? LIMIT ?)`},
-		{&t.Updates, `DELETE FROM updates WHERE update_id IN (SELECT update_id FROM updates
-			WHERE processed < ? AND update_id < (SELECT MAX(update_id) FROM updates) LIMIT ?)`},
+		{&t.Updates, `DELETE FROM updates WHERE update_id IN (SELECT update_id FROM updates WHERE processed < ? LIMIT ?)`},
 		{&t.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created < ? LIMIT ?)`},
 		{&t.Sent, `DELETE FROM sent WHERE id IN (SELECT id FROM sent WHERE sent_at < ? LIMIT ?)`},
 		{&t.Chats, `DELETE FROM chats WHERE chat IN (SELECT chat FROM chats WHERE updated < ? LIMIT ?)`},

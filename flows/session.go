@@ -172,6 +172,12 @@ type Session struct {
 	Updated time.Time
 }
 
+// DuplicateWindow is how long an update ID counts as already processed.
+// Telegram re-delivers an unconfirmed update only while it keeps it (24
+// hours), and after a week without updates it picks the next ID at random,
+// so an old ID may come back as a new update: outside this window it is one.
+const DuplicateWindow = 48 * time.Hour
+
 // Errors stores return.
 var (
 	ErrNotFound  = errors.New("session not found")

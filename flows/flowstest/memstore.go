@@ -41,7 +41,8 @@ type OutboxStore interface {
 	Delivered(ctx context.Context, id int64, chat int64, messageID int64) error
 	// Inactive marks chat unreachable and drops its pending outbox rows.
 	Inactive(ctx context.Context, chat int64) error
-	// LastUpdateID returns the highest committed update ID (0 if none).
+	// LastUpdateID returns the highest update ID committed within
+	// flows.DuplicateWindow (0 if none).
 	LastUpdateID(ctx context.Context) (int64, error)
 	// RecentSent lists the message IDs sent to chat since the given time.
 	RecentSent(ctx context.Context, chat int64, since time.Time) ([]int64, error)
@@ -82,9 +83,8 @@ type MemStore struct {
 	now      func() time.Time
 	fault    func(method string) error
 	sessions map[string]memSession
-	updates  map[int64]bool
-	lastUpd  int64
-	outbox   []flows.Outgoing // ordered by ID
+	updates  map[int64]time.Time // update ID → when it was committed
+	outbox   []flows.Outgoing    // ordered by ID
 	nextID   int64
 	sent     map[int64][]memSent
 	chats    map[int64]bool // chat -> inactive; only chats ever marked inactive
@@ -106,7 +106,7 @@ func NewMemStore() *MemStore {
 	return &MemStore{
 		now:      time.Now,
 		sessions: map[string]memSession{},
-		updates:  map[int64]bool{},
+		updates:  map[int64]time.Time{},
 		sent:     map[int64][]memSent{},
 		chats:    map[int64]bool{},
 	}
@@ -267,7 +267,7 @@ func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 	if err := checkCommit(c); err != nil {
 		return fmt.Errorf("memstore: commit update %d: %w", c.UpdateID, err)
 	}
-	if c.UpdateID != 0 && m.updates[c.UpdateID] {
+	if at, seen := m.updates[c.UpdateID]; c.UpdateID != 0 && seen && m.stamp().Sub(at) <= flows.DuplicateWindow {
 		return fmt.Errorf("memstore: commit update %d: %w", c.UpdateID, flows.ErrDuplicate)
 	}
 	if c.Delete {
@@ -286,8 +286,7 @@ func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 		}
 	}
 	if c.UpdateID != 0 {
-		m.updates[c.UpdateID] = true
-		m.lastUpd = max(m.lastUpd, c.UpdateID)
+		m.updates[c.UpdateID] = m.stamp()
 	}
 	for i, o := range c.Outbox {
 		m.nextID++
@@ -422,13 +421,20 @@ func (m *MemStore) Inactive(ctx context.Context, chat int64) error {
 	return nil
 }
 
-// LastUpdateID returns the highest committed update ID (0 if none).
+// LastUpdateID returns the highest update ID committed within
+// flows.DuplicateWindow (0 if none).
 func (m *MemStore) LastUpdateID(ctx context.Context) (int64, error) {
 	if err := m.begin(ctx, "LastUpdateID"); err != nil {
 		return 0, err
 	}
 	defer m.mu.Unlock()
-	return m.lastUpd, nil
+	var last int64
+	for id, at := range m.updates {
+		if m.stamp().Sub(at) <= flows.DuplicateWindow {
+			last = max(last, id)
+		}
+	}
+	return last, nil
 }
 
 // RecentSent lists the message IDs recorded for chat at or after since, in

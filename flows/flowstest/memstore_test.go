@@ -1,6 +1,7 @@
 package flowstest_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -77,5 +78,30 @@ func TestMemStoreClockAndFault(t *testing.T) {
 	}
 	if got := m.Keys(); len(got) != 1 || got[0] != "k" {
 		t.Fatalf("Keys = %v", got)
+	}
+}
+
+func TestMemStoreUpdateIDsReusedAfterTheWindowAreNew(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := flowstest.NewMemStore()
+	m.SetClock(func() time.Time { return now })
+	commit := func() error { return m.Commit(ctx, flows.Commit{UpdateID: 100, Chat: 7}) }
+	if err := commit(); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	if err := commit(); !errors.Is(err, flows.ErrDuplicate) {
+		t.Fatalf("within the window: %v", err)
+	}
+	now = now.Add(flows.DuplicateWindow)
+	if id, _ := m.LastUpdateID(ctx); id != 0 {
+		t.Fatalf("LastUpdateID after the window = %d", id)
+	}
+	if err := commit(); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+	if id, _ := m.LastUpdateID(ctx); id != 100 {
+		t.Fatalf("LastUpdateID = %d", id)
 	}
 }
