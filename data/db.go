@@ -32,6 +32,7 @@ type DB struct {
 	write *sql.DB // one connection, BEGIN IMMEDIATE
 	read  *sql.DB // query-only pool
 	seal  *sealer
+	idx   indexer // keyed hashes of session keys and chat IDs
 	now   func() time.Time
 
 	// Group commit of Commit and Delivered (batch.go).
@@ -154,7 +155,7 @@ func open(ctx context.Context, path string, o options, ms []migration) (*DB, err
 		return nil, err
 	}
 
-	db := &DB{path: abs, seal: seal, now: o.now}
+	db := &DB{path: abs, seal: seal, idx: newIndexer(o.key), now: o.now}
 	db.write, err = sql.Open("sqlite3", dsn(abs, url.Values{"_txlock": {"immediate"}}))
 	if err != nil {
 		return nil, err
@@ -197,7 +198,10 @@ func (db *DB) setup(ctx context.Context, ms []migration) error {
 	if err := migrate(ctx, db.write, ms, db.nowNanos()); err != nil {
 		return err
 	}
-	return db.checkKey(ctx)
+	if err := db.checkKey(ctx); err != nil {
+		return err
+	}
+	return db.reindex(ctx)
 }
 
 // checkKey opens the key-check value, sealing one first in a new database.

@@ -24,11 +24,11 @@
 // program is refused. Times are INTEGER Unix nanoseconds.
 //
 //	meta(name, value)                          key_check: proves the key on Open
-//	sessions(key, rev, updated, state)         state sealed; index on updated
+//	sessions(key, rev, updated, state)         key hashed (index.go), state sealed; index on updated
 //	updates(update_id, processed)              committed update IDs
 //	outbox(id AUTOINCREMENT, chat, method, payload, created)   payload sealed
-//	sent(id, chat, message_id, sent_at)        message IDs for /delete
-//	chats(chat, inactive, updated)             chats ever marked inactive
+//	sent(id, chat, message_id, sent_at)        message IDs for /delete; chat hashed
+//	chats(chat, inactive, updated)             chats ever marked inactive; chat hashed
 //
 // # Encryption at rest
 //

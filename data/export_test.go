@@ -29,3 +29,25 @@ func QueryPlan(db *DB, query string, args ...any) (string, error) {
 	}
 	return plan, rows.Err()
 }
+
+// IndexKey is the stored form of a session key, for tests that read raw rows.
+func IndexKey(db *DB, key string) string { return db.idx.key(key) }
+
+// ForgetIndex makes db look like a database written before identifiers were
+// hashed: session keys and chat IDs in clear, no index scheme in meta.
+func ForgetIndex(db *DB, keys []string, chats []int64) error {
+	for _, k := range keys {
+		if _, err := db.write.Exec(`UPDATE sessions SET key = ? WHERE key = ?`, k, db.idx.key(k)); err != nil {
+			return err
+		}
+	}
+	for _, c := range chats {
+		for _, table := range []string{"sent", "chats"} {
+			if _, err := db.write.Exec(`UPDATE `+table+` SET chat = ? WHERE chat = ?`, c, db.idx.chat(c)); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := db.write.Exec(`DELETE FROM meta WHERE name = 'index'`)
+	return err
+}

@@ -225,7 +225,7 @@ func TestMovedCiphertext(t *testing.T) {
 		{Method: "sendMessage", Payload: []byte("one")}, {Method: "sendMessage", Payload: []byte("two")}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.write.ExecContext(ctx, `UPDATE sessions SET state = (SELECT state FROM sessions WHERE key = 'tg:1') WHERE key = 'tg:2'`); err != nil {
+	if _, err := db.write.ExecContext(ctx, `UPDATE sessions SET state = (SELECT state FROM sessions WHERE key = ?) WHERE key = ?`, db.idx.key("tg:1"), db.idx.key("tg:2")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Get(ctx, "tg:2"); !errors.Is(err, ErrDecrypt) {

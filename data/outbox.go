@@ -78,7 +78,7 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 	}
 
 	if c.Delete {
-		if err := deleteAll(ctx, tx, c.Session.Key, c.Chat); err != nil {
+		if err := db.deleteAll(ctx, tx, c.Session.Key, c.Chat); err != nil {
 			return err
 		}
 	} else {
@@ -87,7 +87,7 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 				return fmt.Errorf("session %q: %w", c.Session.Key, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE chats SET inactive = 0, updated = ? WHERE chat = ? AND inactive = 1`, now, c.Chat); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE chats SET inactive = 0, updated = ? WHERE chat = ? AND inactive = 1`, now, db.idx.chat(c.Chat)); err != nil {
 			return fmt.Errorf("mark chat %d active: %w", c.Chat, err)
 		}
 	}
@@ -101,15 +101,15 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 }
 
 // deleteAll removes the session under key and everything of chat.
-func deleteAll(ctx context.Context, tx *sql.Tx, key string, chat int64) error {
+func (db *DB) deleteAll(ctx context.Context, tx *sql.Tx, key string, chat int64) error {
 	for _, q := range []struct {
 		what, sql string
 		arg       any
 	}{
-		{"session", `DELETE FROM sessions WHERE key = ?`, key},
+		{"session", `DELETE FROM sessions WHERE key = ?`, db.idx.key(key)},
 		{"outbox", `DELETE FROM outbox WHERE chat = ?`, chat},
-		{"sent log", `DELETE FROM sent WHERE chat = ?`, chat},
-		{"chat", `DELETE FROM chats WHERE chat = ?`, chat},
+		{"sent log", `DELETE FROM sent WHERE chat = ?`, db.idx.chat(chat)},
+		{"chat", `DELETE FROM chats WHERE chat = ?`, db.idx.chat(chat)},
 	} {
 		if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 			return fmt.Errorf("delete %s: %w", q.what, err)
@@ -270,7 +270,7 @@ func (db *DB) deliveredTx(ctx context.Context, tx *sql.Tx, id, chat, messageID i
 	}
 	if messageID != 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sent (chat, message_id, sent_at) VALUES (?, ?, ?)`,
-			chat, messageID, db.nowNanos()); err != nil {
+			db.idx.chat(chat), messageID, db.nowNanos()); err != nil {
 			return fmt.Errorf("log sent message: %w", err)
 		}
 	}
@@ -286,7 +286,7 @@ func (db *DB) Inactive(ctx context.Context, chat int64) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO chats (chat, inactive, updated) VALUES (?, 1, ?)
-		ON CONFLICT (chat) DO UPDATE SET inactive = 1, updated = excluded.updated`, chat, db.nowNanos()); err != nil {
+		ON CONFLICT (chat) DO UPDATE SET inactive = 1, updated = excluded.updated`, db.idx.chat(chat), db.nowNanos()); err != nil {
 		return fmt.Errorf("data: inactive chat %d: %w", chat, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE chat = ?`, chat); err != nil {
@@ -301,7 +301,7 @@ func (db *DB) Inactive(ctx context.Context, chat int64) error {
 // IsInactive reports whether chat is marked inactive.
 func (db *DB) IsInactive(ctx context.Context, chat int64) (bool, error) {
 	var inactive bool
-	err := db.read.QueryRowContext(ctx, `SELECT inactive FROM chats WHERE chat = ?`, chat).Scan(&inactive)
+	err := db.read.QueryRowContext(ctx, `SELECT inactive FROM chats WHERE chat = ?`, db.idx.chat(chat)).Scan(&inactive)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -326,7 +326,7 @@ func (db *DB) LastUpdateID(ctx context.Context) (int64, error) {
 // the order they were recorded.
 func (db *DB) RecentSent(ctx context.Context, chat int64, since time.Time) ([]int64, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT message_id FROM sent WHERE chat = ? AND sent_at >= ? ORDER BY id`,
-		chat, toNanos(since))
+		db.idx.chat(chat), toNanos(since))
 	if err != nil {
 		return nil, fmt.Errorf("data: recent sent for chat %d: %w", chat, err)
 	}

@@ -73,9 +73,13 @@ func TestCanaryEncrypted(t *testing.T) {
 	if where := findIn(files, secret); len(where) > 0 {
 		t.Fatalf("canary in clear in %v while open", where)
 	}
-	// Positive control: the session key is stored in clear, so the grep works.
-	if where := findIn(files, "tg:2"); len(where) == 0 {
+	// Positive control: the stored (hashed) session key is there, so the grep works.
+	if where := findIn(files, data.IndexKey(db, "tg:2")); len(where) == 0 {
 		t.Fatal("control string not found in the raw files: the test would see nothing")
+	}
+	// Who used the bot is not readable either: the session key is stored hashed.
+	if where := findIn(files, "tg:2"); len(where) > 0 {
+		t.Fatalf("session key in clear in %v", where)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -149,18 +153,24 @@ func TestDeleteLeavesNoTrace(t *testing.T) {
 			if _, err := db.Put(ctx, flows.Session{Key: "tg:other", State: flowstest.SampleState("other")}); err != nil {
 				t.Fatal(err)
 			}
-			if where := findIn(rawFiles(t, path), key); len(where) == 0 {
-				t.Fatal("control: the key is not in the raw files before the delete")
+			stored := data.IndexKey(db, key)
+			if where := findIn(rawFiles(t, path), stored); len(where) == 0 {
+				t.Fatal("control: the stored key is not in the raw files before the delete")
 			}
 			del(t, db, key, chat)
-			if where := findIn(rawFiles(t, path), key); len(where) > 0 {
-				t.Fatalf("deleted key still in %v while open", where)
+			for _, k := range []string{key, stored} {
+				if where := findIn(rawFiles(t, path), k); len(where) > 0 {
+					t.Fatalf("deleted key %q still in %v while open", k, where)
+				}
 			}
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
 			if where := findIn(rawFiles(t, path), key); len(where) > 0 {
 				t.Fatalf("deleted key still in %v after close", where)
+			}
+			if where := findIn(rawFiles(t, path), stored); len(where) > 0 {
+				t.Fatalf("deleted stored key still in %v after close", where)
 			}
 		})
 	}

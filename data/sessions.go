@@ -26,7 +26,7 @@ func (db *DB) Get(ctx context.Context, key string) (flows.Session, error) {
 		rev, updated int64
 		sealed       []byte
 	)
-	err := db.read.QueryRowContext(ctx, `SELECT rev, updated, state FROM sessions WHERE key = ?`, key).
+	err := db.read.QueryRowContext(ctx, `SELECT rev, updated, state FROM sessions WHERE key = ?`, db.idx.key(key)).
 		Scan(&rev, &updated, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Session{}, fmt.Errorf("data: get session %q: %w", key, flows.ErrNotFound)
@@ -83,10 +83,10 @@ func (db *DB) cas(ctx context.Context, ex execer, s flows.Session) (flows.Sessio
 	var res sql.Result
 	if s.Rev == 0 {
 		res, err = ex.ExecContext(ctx, `INSERT INTO sessions (key, rev, updated, state) VALUES (?, 1, ?, ?)
-			ON CONFLICT (key) DO NOTHING`, s.Key, now, sealed)
+			ON CONFLICT (key) DO NOTHING`, db.idx.key(s.Key), now, sealed)
 	} else {
 		res, err = ex.ExecContext(ctx, `UPDATE sessions SET rev = rev + 1, updated = ?, state = ?
-			WHERE key = ? AND rev = ?`, now, sealed, s.Key, s.Rev)
+			WHERE key = ? AND rev = ?`, now, sealed, db.idx.key(s.Key), s.Rev)
 	}
 	if err != nil {
 		return flows.Session{}, err
@@ -106,7 +106,7 @@ func (db *DB) cas(ctx context.Context, ex execer, s flows.Session) (flows.Sessio
 // Delete removes the session stored under key, then checkpoints the WAL
 // so no copy of it stays there. Deleting nothing is not an error.
 func (db *DB) Delete(ctx context.Context, key string) error {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key)
+	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, db.idx.key(key))
 	if err != nil {
 		return fmt.Errorf("data: delete session %q: %w", key, err)
 	}

@@ -300,3 +300,13 @@ func sameAsReference(got, ref []tgfake.Call, allowRepeats int) (int, string) {
 	}
 	return repeats, ""
 }
+
+// storedKey is the form in which the database holds a session key.
+func (e *env) storedKey(t *testing.T, sessionKey string) string {
+	t.Helper()
+	key, err := data.KeyFromEnv(e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data.StoredKey(key, sessionKey)
+}

@@ -90,8 +90,11 @@ func TestDatabaseHoldsNoPlaintextAnswers(t *testing.T) {
 	clear := []string{secret, "q6_story", `"c":"lies"`, "Someone spread lies about me", "Question 2 of 6", "What may apply"}
 	check := func(when string) {
 		files := rawFiles(t, e.db)
-		if where := findIn(files, "tg:7001"); len(where) == 0 {
-			t.Fatalf("%s: the session key (stored in clear by design) is not in %v: the search would find nothing", when, len(files))
+		if where := findIn(files, e.storedKey(t, "tg:7001")); len(where) == 0 {
+			t.Fatalf("%s: the stored session key is not in %v: the search would find nothing", when, len(files))
+		}
+		if where := findIn(files, "tg:7001"); len(where) > 0 {
+			t.Errorf("%s: the session key is in clear in %v: who used the bot is readable", when, where)
 		}
 		for _, s := range clear {
 			if where := findIn(files, s); len(where) > 0 {
@@ -130,10 +133,10 @@ func TestDeleteLeavesNoTrace(t *testing.T) {
 	}
 	check := func(when string) {
 		files := rawFiles(t, e.db)
-		if len(findIn(files, "tg:7100")) == 0 {
+		if len(findIn(files, e.storedKey(t, "tg:7100"))) == 0 {
 			t.Fatalf("%s: the control user's session key is not in the files: the search would find nothing", when)
 		}
-		for _, s := range []string{"tg:7200", secret} {
+		for _, s := range []string{"tg:7200", e.storedKey(t, "tg:7200"), secret} {
 			if where := findIn(files, s); len(where) > 0 {
 				t.Errorf("%s: %q is still in %v", when, s, where)
 			}
