@@ -60,8 +60,10 @@ type Config struct {
 	MaxInflight  int           // updates fetched and not yet settled (default 1000)
 	PollTimeout  time.Duration // long-polling timeout (default 50s)
 	DrainTimeout time.Duration // budget for finishing work at shutdown (default 20s)
-	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 2s)
+	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 1s)
 	Retention    time.Duration // how long idle sessions are kept, shown by /privacy (default 90 days)
+	FloodBurst   int           // updates one chat may send at once before being slowed down (default 60)
+	FloodEvery   time.Duration // one more update allowed per this interval (default 1s)
 	HTTPClient   *http.Client  // nil: a client with a 30s timeout per call and a keep-alive connection per worker
 
 	// Now is the clock given to the engine; nil: time.Now.
@@ -81,6 +83,7 @@ type Bot struct {
 	api      *api
 	sender   *sender
 	sched    *scheduler
+	flood    *floodGuard
 	username string
 
 	stopSend context.CancelFunc
@@ -140,7 +143,8 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Step == nil {
 		cfg.Step = flows.Step
 	}
-	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger}
+	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger,
+		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery)}
 	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})

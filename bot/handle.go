@@ -190,6 +190,9 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 
 // handle settles one update and names what happened, for the log.
 func (b *Bot) handle(ctx context.Context, u *models.Update) (string, error) {
+	if chat, code, limited, notify := b.floodCheck(u); limited {
+		return b.throttle(ctx, u.ID, chat, code, notify)
+	}
 	switch {
 	case u.Message != nil:
 		if u.Message.Chat.Type != models.ChatTypePrivate {
@@ -206,6 +209,49 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) (string, error) {
 	}
 	// Channel posts, reactions, member changes...: deliberately silent.
 	return "ignored", nil
+}
+
+// floodCheck spends one update of a private chat's flood budget. It
+// reports the chat and language code when the update must not be handled,
+// and whether it is the first refused (the one that gets a notice).
+// /sos and /delete (and its confirmation buttons) always pass: a person in
+// danger, or wanting their data gone, is never held back.
+func (b *Bot) floodCheck(u *models.Update) (chat int64, code string, limited, notify bool) {
+	switch {
+	case u.Message != nil && u.Message.Chat.Type == models.ChatTypePrivate:
+		if cmd, ok := command(u.Message.Text); ok && (cmd == "/sos" || cmd == "/delete") {
+			return 0, "", false, false
+		}
+		chat, code = u.Message.Chat.ID, languageCode(u.Message.From)
+	case u.EditedMessage != nil && u.EditedMessage.Chat.Type == models.ChatTypePrivate:
+		chat, code = u.EditedMessage.Chat.ID, languageCode(u.EditedMessage.From)
+	case u.CallbackQuery != nil:
+		if node, _, ok := parseCallback(u.CallbackQuery.Data); ok && node == cbDelete {
+			return 0, "", false, false
+		}
+		c, _, _, typ := callbackMessage(u.CallbackQuery)
+		if typ != models.ChatTypePrivate {
+			return 0, "", false, false
+		}
+		chat, code = c, languageCode(&u.CallbackQuery.From)
+	default:
+		return 0, "", false, false
+	}
+	ok, notify := b.flood.take(chat, b.cfg.Now())
+	return chat, code, !ok, notify
+}
+
+// throttle settles an update past its chat's flood budget: it is recorded
+// (so Telegram does not send it again) without running the engine; the
+// first one gets a notice, the rest deliberate silence.
+func (b *Bot) throttle(ctx context.Context, updateID, chat int64, code string, notify bool) (string, error) {
+	return b.turn(ctx, updateID, chat, func(s flows.Session) (decision, error) {
+		d := decision{event: "throttled"}
+		if notify {
+			b.notice(&d.out, b.lang(s.State, code), MsgSlowDown, nil, nil)
+		}
+		return d, nil
+	})
 }
 
 // lang is the language to talk to a user in: the one stored, else the best

@@ -61,4 +61,5 @@ var Messages = map[string][]string{
 	MsgCmdSOS:          {},
 	MsgCmdPrivacy:      {},
 	MsgCmdDelete:       {},
+	MsgSlowDown:        {},
 }
