@@ -53,7 +53,7 @@ type options struct {
 	pid, users, conversations                                                   int
 	duration, warmup, stepTimeout, think, readyTimeout                          time.Duration
 	startupOnly                                                                 bool
-	chatBase                                                                    int64
+	chatBase, firstUpdate                                                       int64
 	faults                                                                      tgfake.Faults
 }
 
@@ -97,6 +97,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.readyTimeout, "ready-timeout", 60*time.Second, "how long the bot may take to first call getUpdates")
 	fs.BoolVar(&o.startupOnly, "startup-only", false, "start the bot (--cmd), measure start-up and memory, stop it")
 	fs.Int64Var(&o.chatBase, "chat-base", 1_000_000_000, "chat IDs start after this")
+	fs.Int64Var(&o.firstUpdate, "first-update-id", (time.Now().Unix()-1_700_000_000)*100_000,
+		"ID of the first update (default: from the clock, so that runs against the same database keep increasing, as on Telegram)")
 	fs.StringVar(&o.lang, "lang", "en", "users' language_code")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write this tool's own CPU profile to `file`")
 	fs.Float64Var(&o.faults.Rate429, "fault-429", 0, "share of calls answered 429 with retry_after")
@@ -154,7 +156,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	srv := tgfake.New(tgfake.Config{Token: o.token, Faults: o.faults})
+	srv := tgfake.New(tgfake.Config{Token: o.token, Faults: o.faults, FirstUpdateID: o.firstUpdate})
 	base, err := srv.Start(o.listen)
 	if err != nil {
 		return err

@@ -47,6 +47,10 @@ type Config struct {
 	Faults      Faults
 	// MaxPollWait caps the long-polling wait of getUpdates (default 50s).
 	MaxPollWait time.Duration
+	// FirstUpdateID is the ID of the first update (default 1). A bot keeps
+	// the IDs it processed, so a run against a database used before must
+	// start above them, as Telegram's IDs keep increasing.
+	FirstUpdateID int64
 	// KeepText keeps the full text of every call per chat (tests); off, only
 	// hashes are kept, which is enough to compare transcripts.
 	KeepText bool
@@ -154,7 +158,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		cfg:     cfg,
 		seed:    maphash.MakeSeed(),
-		nextID:  1,
+		nextID:  max(cfg.FirstUpdateID, 1),
 		wake:    make(chan struct{}),
 		polled:  make(chan struct{}),
 		chats:   map[int64]*Chat{},
