@@ -96,7 +96,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.think, "think", 0, "pause of a user between a reply and its next input")
 	fs.DurationVar(&o.readyTimeout, "ready-timeout", 60*time.Second, "how long the bot may take to first call getUpdates")
 	fs.BoolVar(&o.startupOnly, "startup-only", false, "start the bot (--cmd), measure start-up and memory, stop it")
-	fs.Int64Var(&o.chatBase, "chat-base", 1_000_000_000, "chat IDs start after this")
+	fs.Int64Var(&o.chatBase, "chat-base", (time.Now().Unix()-1_700_000_000)*100_000,
+		"chat IDs start after this (default: from the clock, so that every run talks to new users, even on a database used before)")
 	fs.Int64Var(&o.firstUpdate, "first-update-id", (time.Now().Unix()-1_700_000_000)*100_000,
 		"ID of the first update (default: from the clock, so that runs against the same database keep increasing, as on Telegram)")
 	fs.StringVar(&o.lang, "lang", "en", "users' language_code")
