@@ -66,7 +66,7 @@ type Report struct {
 	Script     string    `json:"script"`
 	StartupMS  float64   `json:"startup_ms,omitempty"`
 	ReadyRSSMB float64   `json:"ready_rss_mb,omitempty"`
-	CPUSeconds float64   `json:"cpu_s,omitempty"`
+	CPUSeconds float64   `json:"cpu_s,omitempty"` // from the end of the warm-up to the end of the run
 	CPUPerKUpd float64   `json:"cpu_ms_per_1k_updates,omitempty"`
 	PeakRSSMB  float64   `json:"peak_rss_mb,omitempty"`
 	LoadCPU    float64   `json:"loadtool_cpu_s"` // this tool's own CPU time during the run (same machine)
@@ -198,17 +198,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	var before procSample
+	var ready procSample
 	if pid > 0 {
-		if before, err = readProc(pid); err != nil {
+		if ready, err = readProc(pid); err != nil {
 			fmt.Fprintln(stderr, "load: cannot read the bot's /proc:", err)
 		}
-		rep.ReadyRSSMB = mb(before.RSS)
+		rep.ReadyRSSMB = mb(ready.RSS)
 	}
 	if o.startupOnly {
-		rep.PeakRSSMB = mb(before.HWM)
+		rep.PeakRSSMB = mb(ready.HWM)
 		return emit(o, rep, stdout)
 	}
+	// CPU is counted from the end of the warm-up, like the updates.
+	measured := make(chan procSample, 1)
+	go func() {
+		time.Sleep(o.warmup)
+		var s procSample
+		if pid > 0 {
+			s, _ = readProc(pid)
+		}
+		measured <- s
+	}()
 	self0, _ := readProc(os.Getpid())
 	res, err := tgfake.RunLoad(ctx, srv, tgfake.LoadConfig{
 		Users: o.users, Script: script, Duration: o.duration, Conversations: o.conversations,
@@ -223,6 +233,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.LoadCPU = (self1.CPU - self0.CPU).Seconds()
 	}
 	rep.Errors = res.ErrorCount()
+	before := <-measured
 	if pid > 0 && before.Valid {
 		if after, err := readProc(pid); err == nil {
 			rep.CPUSeconds = (after.CPU - before.CPU).Seconds()
