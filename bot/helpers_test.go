@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/redress-legal/redress/bot/telegramtest"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/flows/flowstest"
+	"github.com/redress-legal/redress/internal/testutil"
 )
 
 const token = "123456:TEST-token"
@@ -70,22 +69,7 @@ func loadFlow(t testing.TB) *flows.Flow {
 }
 
 // syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testutil.SyncBuffer
 
 // harness is a bot on a fake Bot API and an in-memory store.
 type harness struct {

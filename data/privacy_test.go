@@ -13,6 +13,7 @@ import (
 	"github.com/redress-legal/redress/data"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/flows/flowstest"
+	"github.com/redress-legal/redress/internal/testutil"
 )
 
 func canary(t *testing.T, label string) string {
@@ -22,34 +23,10 @@ func canary(t *testing.T, label string) string {
 	return label + "-" + hex.EncodeToString(b)
 }
 
-// rawFiles returns the bytes of the database file and its -wal and -shm
-// files, those that exist.
-func rawFiles(t *testing.T, path string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
-		b, err := os.ReadFile(p)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[filepath.Base(p)] = b
-	}
-	return out
-}
-
-// findIn reports the files whose bytes contain s.
-func findIn(files map[string][]byte, s string) []string {
-	var where []string
-	for name, b := range files {
-		if bytes.Contains(b, []byte(s)) {
-			where = append(where, name)
-		}
-	}
-	return where
-}
+var (
+	rawFiles = func(t *testing.T, path string) map[string][]byte { return testutil.RawFiles(t, path) }
+	findIn   = testutil.FindIn
+)
 
 // TestCanaryEncrypted: the text of answers and outbox payloads never
 // reaches the disk in clear, neither in the database file nor in the WAL.

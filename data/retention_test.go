@@ -1,7 +1,6 @@
 package data_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"github.com/redress-legal/redress/data"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/flows/flowstest"
+	"github.com/redress-legal/redress/internal/testutil"
 )
 
 // fakeClock is a settable clock, safe for concurrent use.
@@ -125,23 +125,8 @@ func TestInactiveFlag(t *testing.T) {
 	check(false)
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger in another goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a logger's or a process's output.
+type syncBuffer = testutil.SyncBuffer
 
 func TestRunRetention(t *testing.T) {
 	defer data.SetFirstTrimAfter(0)()

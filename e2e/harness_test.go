@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"flag"
@@ -10,13 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redress-legal/redress/data"
 	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/internal/testutil"
 	"github.com/redress-legal/redress/tools/load/tgfake"
 )
 
@@ -58,23 +57,8 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a logger's or a process's output.
+type syncBuffer = testutil.SyncBuffer
 
 // env is one bot deployment: a fake Bot API, a database and a key.
 type env struct {

@@ -1,48 +1,24 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/internal/testutil"
 	"github.com/redress-legal/redress/tools/load/tgfake"
 )
 
-// rawFiles returns the bytes of the database and its -wal and -shm files.
-func rawFiles(t *testing.T, db string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal"} {
-		b, err := os.ReadFile(p)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[filepath.Base(p)] = b
-	}
-	return out
-}
-
-func findIn(files map[string][]byte, s string) []string {
-	var where []string
-	for name, b := range files {
-		if bytes.Contains(b, []byte(s)) {
-			where = append(where, name)
-		}
-	}
-	return where
-}
+var (
+	rawFiles = func(t *testing.T, db string) map[string][]byte { return testutil.RawFiles(t, db) }
+	findIn   = testutil.FindIn
+)
 
 func canary(t *testing.T) string {
 	t.Helper()
