@@ -35,6 +35,11 @@ func (b *Bot) poll(ctx context.Context) error {
 		inflight = map[int64]bool{}
 		highest  int64 // the highest update ID taken
 		moved    bool  // an update settled since the last getUpdates
+		// lastTaken is when highest last rose; confirmed says the last
+		// successful getUpdates asked for highest+1 with nothing in flight,
+		// so Telegram has forgotten every update up to highest.
+		lastTaken = b.cfg.Now()
+		confirmed bool
 	)
 	progress := make(chan struct{}, 1)
 	signal := func() {
@@ -81,6 +86,14 @@ func (b *Bot) poll(ctx context.Context) error {
 	failures := 0
 	for ctx.Err() == nil {
 		mu.Lock()
+		// After a week without updates Telegram numbers the next one from a
+		// random ID, possibly below every ID seen. Once all taken updates are
+		// settled and confirmed, a long silence resets highest, so the next
+		// update is taken whatever its ID (the store's duplicate window still
+		// catches a re-delivery).
+		if len(inflight) == 0 && confirmed && highest > 0 && b.cfg.Now().Sub(lastTaken) > renumberAfter {
+			highest = 0
+		}
 		var offset int64
 		if highest > 0 {
 			offset = highest + 1
@@ -89,6 +102,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			offset = min(offset, id)
 		}
 		moved = false
+		confirms := len(inflight) == 0
 		mu.Unlock()
 		// Drain a stale signal: only progress after this call counts.
 		select {
@@ -119,6 +133,9 @@ func (b *Bot) poll(ctx context.Context) error {
 		}
 		answered := time.Now()
 		failures = 0
+		mu.Lock()
+		confirmed = confirms
+		mu.Unlock()
 		for _, raw := range raws {
 			if id, ok := peekUpdateID(raw); ok {
 				mu.Lock()
@@ -141,6 +158,7 @@ func (b *Bot) poll(ctx context.Context) error {
 				continue // settled or in progress
 			}
 			highest = u.ID
+			lastTaken = b.cfg.Now()
 			inflight[u.ID] = true
 			mu.Unlock()
 			id := u.ID
@@ -163,6 +181,11 @@ func (b *Bot) poll(ctx context.Context) error {
 	}
 	return nil
 }
+
+// renumberAfter is the silence after which poll stops asking Telegram for
+// updates above the highest ID it took (see poll): well inside the week
+// after which Telegram may renumber, and harmless when it does not.
+const renumberAfter = 24 * time.Hour
 
 // settleWait and stuckWait bound how long poll waits for the updates it
 // took to settle before it asks Telegram again (see poll).

@@ -373,6 +373,15 @@ func (s *Server) Webhook() string {
 
 // --- the users' side -------------------------------------------------
 
+// RenumberUpdates makes the next injected update carry ID next+1, as
+// Telegram does after a week without updates (it picks a random ID, which
+// may be lower than every ID before).
+func (s *Server) RenumberUpdates(next int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextUpdate = next
+}
+
 // inject queues an update built by fill, which gets the update ID.
 func (s *Server) inject(fill func(id int64) map[string]any) int64 {
 	s.mu.Lock()
