@@ -13,7 +13,7 @@ import (
 // ErrChatMismatch is returned by Commit when an outbox row names a chat
 // other than the commit's, and by Delivered when the row belongs to
 // another chat.
-var ErrChatMismatch = errors.New("outbox row belongs to another chat")
+var ErrChatMismatch = flows.ErrChatMismatch
 
 // Commit applies c in one transaction: it records c.UpdateID, compare-and-
 // swaps c.Session on its revision (or, with c.Delete, removes everything of
@@ -35,23 +35,8 @@ func (db *DB) Commit(ctx context.Context, c flows.Commit) error {
 	return nil
 }
 
-func checkCommit(c flows.Commit) error {
-	if c.UpdateID < 0 {
-		return fmt.Errorf("negative update id: %w", ErrInvalid)
-	}
-	if !c.Delete && c.Session.Key != "" && c.Session.Rev < 0 {
-		return fmt.Errorf("negative revision %d: %w", c.Session.Rev, ErrInvalid)
-	}
-	for _, o := range c.Outbox {
-		if o.Chat != 0 && o.Chat != c.Chat {
-			return fmt.Errorf("row for chat %d in a commit for chat %d: %w", o.Chat, c.Chat, ErrChatMismatch)
-		}
-	}
-	return nil
-}
-
 func (db *DB) commit(ctx context.Context, c flows.Commit) error {
-	if err := checkCommit(c); err != nil {
+	if err := c.Check(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return db.commitTx(ctx, tx, c) })

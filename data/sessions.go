@@ -13,7 +13,7 @@ import (
 
 // ErrInvalid is returned for arguments the store does not accept: an empty
 // session key, a negative revision or update ID.
-var ErrInvalid = errors.New("invalid argument")
+var ErrInvalid = flows.ErrInvalid
 
 // execer is what a CAS needs: a *sql.DB or a *sql.Tx.
 type execer interface {
@@ -49,7 +49,7 @@ func (db *DB) Get(ctx context.Context, key string) (flows.Session, error) {
 // returns it with its new revision and time; otherwise flows.ErrConflict.
 // Updated is stamped with the store's clock.
 func (db *DB) Put(ctx context.Context, s flows.Session) (flows.Session, error) {
-	if err := checkSession(s); err != nil {
+	if err := s.Check(); err != nil {
 		return flows.Session{}, fmt.Errorf("data: put session: %w", err)
 	}
 	out, err := db.cas(ctx, db.write, s)
@@ -57,16 +57,6 @@ func (db *DB) Put(ctx context.Context, s flows.Session) (flows.Session, error) {
 		return flows.Session{}, fmt.Errorf("data: put session %q: %w", s.Key, err)
 	}
 	return out, nil
-}
-
-func checkSession(s flows.Session) error {
-	if s.Key == "" {
-		return fmt.Errorf("empty session key: %w", ErrInvalid)
-	}
-	if s.Rev < 0 {
-		return fmt.Errorf("negative revision %d: %w", s.Rev, ErrInvalid)
-	}
-	return nil
 }
 
 // cas writes s if the stored revision is s.Rev, in one statement.

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -180,6 +181,13 @@ const DuplicateWindow = 48 * time.Hour
 
 // Errors stores return.
 var (
+	// ErrInvalid: arguments no store accepts (an empty session key, a
+	// negative revision or update ID).
+	ErrInvalid = errors.New("invalid argument")
+	// ErrChatMismatch: an outbox row names a chat other than its commit's,
+	// or a delivery names the wrong chat for its row.
+	ErrChatMismatch = errors.New("outbox row belongs to another chat")
+
 	ErrNotFound  = errors.New("session not found")
 	ErrConflict  = errors.New("session changed concurrently")
 	ErrDuplicate = errors.New("update already processed")
@@ -234,4 +242,33 @@ type Localizer interface {
 	Languages() []string
 	// Text renders one message: template, parameters and citations.
 	Text(lang string, m Message) string
+}
+
+// Check reports a session no store accepts (ErrInvalid): every store
+// applies the same rules, so they live here.
+func (s Session) Check() error {
+	if s.Key == "" {
+		return fmt.Errorf("empty session key: %w", ErrInvalid)
+	}
+	if s.Rev < 0 {
+		return fmt.Errorf("negative revision %d: %w", s.Rev, ErrInvalid)
+	}
+	return nil
+}
+
+// Check reports a commit no store accepts: a negative update ID or
+// revision (ErrInvalid), or an outbox row for another chat (ErrChatMismatch).
+func (c Commit) Check() error {
+	if c.UpdateID < 0 {
+		return fmt.Errorf("negative update id: %w", ErrInvalid)
+	}
+	if !c.Delete && c.Session.Key != "" && c.Session.Rev < 0 {
+		return fmt.Errorf("negative revision %d: %w", c.Session.Rev, ErrInvalid)
+	}
+	for _, o := range c.Outbox {
+		if o.Chat != 0 && o.Chat != c.Chat {
+			return fmt.Errorf("row for chat %d in a commit for chat %d: %w", o.Chat, c.Chat, ErrChatMismatch)
+		}
+	}
+	return nil
 }

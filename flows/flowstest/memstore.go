@@ -11,7 +11,6 @@ package flowstest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -51,11 +50,11 @@ type OutboxStore interface {
 // ErrChatMismatch is returned by Commit when an outbox row names a chat
 // other than the commit's, and by Delivered when the row belongs to
 // another chat.
-var ErrChatMismatch = errors.New("outbox row belongs to another chat")
+var ErrChatMismatch = flows.ErrChatMismatch
 
 // ErrInvalid is returned for arguments no store accepts: an empty session
 // key, a negative revision or update ID.
-var ErrInvalid = errors.New("invalid argument")
+var ErrInvalid = flows.ErrInvalid
 
 var (
 	_ flows.Store = (*MemStore)(nil)
@@ -193,7 +192,7 @@ func (m *MemStore) Put(ctx context.Context, s flows.Session) (flows.Session, err
 		return flows.Session{}, err
 	}
 	defer m.mu.Unlock()
-	if err := checkSession(s); err != nil {
+	if err := s.Check(); err != nil {
 		return flows.Session{}, fmt.Errorf("memstore: put: %w", err)
 	}
 	out, err := m.cas(s)
@@ -201,16 +200,6 @@ func (m *MemStore) Put(ctx context.Context, s flows.Session) (flows.Session, err
 		return flows.Session{}, fmt.Errorf("memstore: put %q: %w", s.Key, err)
 	}
 	return out, nil
-}
-
-func checkSession(s flows.Session) error {
-	if s.Key == "" {
-		return fmt.Errorf("empty session key: %w", ErrInvalid)
-	}
-	if s.Rev < 0 {
-		return fmt.Errorf("negative revision %d: %w", s.Rev, ErrInvalid)
-	}
-	return nil
 }
 
 // cas compare-and-swaps s; the caller holds the lock.
@@ -264,7 +253,7 @@ func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 		return err
 	}
 	defer m.mu.Unlock()
-	if err := checkCommit(c); err != nil {
+	if err := c.Check(); err != nil {
 		return fmt.Errorf("memstore: commit update %d: %w", c.UpdateID, err)
 	}
 	if at, seen := m.updates[c.UpdateID]; c.UpdateID != 0 && seen && m.stamp().Sub(at) <= flows.DuplicateWindow {
@@ -297,22 +286,6 @@ func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 			Method:  o.Method,
 			Payload: clone(o.Payload),
 		})
-	}
-	return nil
-}
-
-// checkCommit validates a commit's arguments; data.DB applies the same rules.
-func checkCommit(c flows.Commit) error {
-	if c.UpdateID < 0 {
-		return fmt.Errorf("negative update id: %w", ErrInvalid)
-	}
-	if !c.Delete && c.Session.Key != "" && c.Session.Rev < 0 {
-		return fmt.Errorf("negative revision %d: %w", c.Session.Rev, ErrInvalid)
-	}
-	for _, o := range c.Outbox {
-		if o.Chat != 0 && o.Chat != c.Chat {
-			return fmt.Errorf("row for chat %d in a commit for chat %d: %w", o.Chat, c.Chat, ErrChatMismatch)
-		}
 	}
 	return nil
 }
