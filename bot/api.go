@@ -16,9 +16,11 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// api is our access to the Bot API: go-telegram/bot for every method it
-// has, and our own getUpdates, which tgbot keeps private (its polling loop
-// is exactly what we must not use; see poll.go).
+// api is our access to the Bot API: go-telegram/bot for the calls made at
+// start-up (getMe, setMyCommands, setWebhook), and our own JSON calls for
+// getUpdates, which tgbot keeps private (its polling loop is exactly what
+// we must not use; see poll.go), and for the few methods the outbox makes
+// on every update (see post).
 type api struct {
 	tg    *tgbot.Bot
 	base  string
@@ -45,7 +47,8 @@ type apiError struct {
 	Method     string
 	Code       int
 	Desc       string
-	RetryAfter int
+	RetryAfter int   // seconds to wait, with 429
+	MigrateTo  int64 // the supergroup a group became, with 400
 }
 
 // Error describes the refusal.
@@ -70,14 +73,38 @@ func (a *api) getUpdates(ctx context.Context, p getUpdatesParams) ([]json.RawMes
 	// The request may take the whole long-poll timeout, plus a margin.
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(p.Timeout)*time.Second+30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/bot"+a.token+"/getUpdates", bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("getUpdates request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
 	// A per-request client without the sender's timeout: the context bounds it.
 	hc := *a.hc
 	hc.Timeout = 0
+	result, err := a.post(ctx, &hc, "getUpdates", body, 64<<20)
+	if err != nil {
+		return nil, err
+	}
+	if raws, ok := splitArray(result); ok {
+		return raws, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(result, &raws); err != nil {
+		return nil, &apiError{Method: "getUpdates", Code: http.StatusOK, Desc: "undecodable result"}
+	}
+	return raws, nil
+}
+
+// maxAnswer bounds the answer to a call other than getUpdates that we read:
+// a message is at most a few KB.
+const maxAnswer = 1 << 20
+
+// post calls method with a JSON body and returns the result of a
+// successful answer, undecoded; a refusal is an *apiError. The outbox's
+// methods go through here rather than through go-telegram/bot, whose
+// multipart bodies and full decoding of every answer were a fifth of the
+// bot's CPU under load (docs/PERFORMANCE.md).
+func (a *api) post(ctx context.Context, hc *http.Client, method string, body []byte, limit int64) (json.RawMessage, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/bot"+a.token+"/"+method, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%s request: %w", method, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
 		// The URL holds the token: report the error without it.
@@ -85,34 +112,53 @@ func (a *api) getUpdates(ctx context.Context, p getUpdatesParams) ([]json.RawMes
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("getUpdates: %w", err)
+		return nil, fmt.Errorf("%s: %w", method, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
-		return nil, fmt.Errorf("getUpdates: read: %w", err)
+		return nil, fmt.Errorf("%s: read: %w", method, err)
 	}
-	var r struct {
-		OK          bool              `json:"ok"`
-		Result      []json.RawMessage `json:"result"`
-		ErrorCode   int               `json:"error_code"`
-		Description string            `json:"description"`
-		Parameters  struct {
-			RetryAfter int `json:"retry_after"`
-		} `json:"parameters"`
+	e, err := readEnvelope(data)
+	if err != nil {
+		return nil, &apiError{Method: method, Code: resp.StatusCode, Desc: err.Error()}
 	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, &apiError{Method: "getUpdates", Code: resp.StatusCode, Desc: "undecodable response"}
-	}
-	if !r.OK {
-		code := r.ErrorCode
+	if !e.OK {
+		code := e.ErrorCode
 		if code == 0 {
 			code = resp.StatusCode
 		}
-		return nil, &apiError{Method: "getUpdates", Code: code, Desc: r.Description, RetryAfter: r.Parameters.RetryAfter}
+		return nil, &apiError{Method: method, Code: code, Desc: e.Description,
+			RetryAfter: e.Parameters.RetryAfter, MigrateTo: e.Parameters.MigrateToChatID}
 	}
-	return r.Result, nil
+	return e.Result, nil
 }
+
+// call makes one outbox call (see post) and returns the message_id of the
+// message it answers with, if any.
+func (a *api) call(ctx context.Context, method string, body []byte) (int64, error) {
+	result, err := a.post(ctx, a.hc, method, body, maxAnswer)
+	if err != nil {
+		return 0, err
+	}
+	if len(result) == 0 || result[0] != '{' {
+		return 0, nil // true, for an edit of a message the bot cannot see
+	}
+	if id, ok := peekInt(result, "message_id"); ok {
+		return id, nil
+	}
+	var m struct {
+		ID int64 `json:"message_id"`
+	}
+	if err := json.Unmarshal(result, &m); err != nil {
+		return 0, fmt.Errorf("%s: %w: %w", method, errResultNotUnderstood, err)
+	}
+	return m.ID, nil
+}
+
+// errResultNotUnderstood: Telegram accepted a call but answered with a
+// result we cannot read. The call was made; repeating it would make it twice.
+var errResultNotUnderstood = errors.New("result not understood")
 
 // logErr renders an error of a Telegram call for the log. go-telegram/bot
 // quotes the whole response body when it cannot decode one, and a body may

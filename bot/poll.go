@@ -1,12 +1,10 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -193,123 +191,6 @@ const (
 	settleWait = 5 * time.Millisecond
 	stuckWait  = 250 * time.Millisecond
 )
-
-// peekUpdateID reads the update_id of a raw update without decoding it: a
-// single pass over the top-level object that skips the values of the other
-// keys. ok is false when the update_id is not plainly there once (then the
-// caller decodes the update, as encoding/json would read it).
-func peekUpdateID(raw []byte) (id int64, ok bool) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return 0, false
-	}
-	found := false
-	for i = skipSpace(raw, i+1); ; i = skipSpace(raw, i+1) {
-		if i >= len(raw) || raw[i] != '"' {
-			return 0, false
-		}
-		end := skipString(raw, i)
-		if end < 0 {
-			return 0, false
-		}
-		key := raw[i+1 : end-1]
-		i = skipSpace(raw, end)
-		if i >= len(raw) || raw[i] != ':' {
-			return 0, false
-		}
-		i = skipSpace(raw, i+1)
-		switch {
-		case string(key) == "update_id":
-			if found {
-				return 0, false // twice: leave it to the decoder
-			}
-			n := 0
-			for i+n < len(raw) && n < 19 && raw[i+n] >= '0' && raw[i+n] <= '9' {
-				n++
-			}
-			v, err := strconv.ParseInt(string(raw[i:i+n]), 10, 64)
-			if n == 0 || err != nil || v <= 0 {
-				return 0, false
-			}
-			id, found = v, true
-			i += n
-		case bytes.EqualFold(key, []byte("update_id")) || bytes.IndexByte(key, '\\') >= 0:
-			return 0, false // a key encoding/json might take for update_id
-		default:
-			if i = skipValue(raw, i); i < 0 {
-				return 0, false
-			}
-		}
-		i = skipSpace(raw, i)
-		switch {
-		case i < len(raw) && raw[i] == ',':
-			continue
-		case i < len(raw) && raw[i] == '}':
-			return id, found
-		}
-		return 0, false
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at b[i] (a
-// quote), or -1.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return -1
-}
-
-// skipValue returns the index after the JSON value starting at b[i], or
-// -1. It checks the nesting of brackets and strings, not the rest.
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return -1
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				if i = skipString(b, i); i < 0 {
-					return -1
-				}
-				i--
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return -1
-	}
-	start := i
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
-		i++
-	}
-	if i == start {
-		return -1
-	}
-	return i
-}
 
 // decodeUpdate decodes one update. An update we cannot decode is returned
 // with its ID alone, so that it is settled as ignored rather than stopping

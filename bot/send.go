@@ -1,19 +1,19 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -418,22 +418,24 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 		if ctx.Err() != nil {
 			return outcomeStop
 		}
-		if strings.Contains(err.Error(), "error decode response result") {
-			// Telegram answered ok but with a result tgbot cannot read (an
-			// edit answered with true, say): the call was made, and
-			// repeating it would only send it twice.
+		if errors.Is(err, errResultNotUnderstood) {
+			// Telegram answered ok but with a result we cannot read: the
+			// call was made, and repeating it would only send it twice.
 			log.Warn("call accepted; its result was not understood", "err", logErr(err))
 			return s.settle(ctx, log, r, 0)
 		}
-		var tooMany *tgbot.TooManyRequestsError
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{} // a network error or timeout: retried below
+		}
 		switch {
-		case errors.As(err, &tooMany):
-			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
-			log.Warn("rate limited by Telegram", "retry_after_s", tooMany.RetryAfter)
+		case ae.Code == http.StatusTooManyRequests:
+			wait := time.Duration(max(ae.RetryAfter, 1)) * time.Second
+			log.Warn("rate limited by Telegram", "retry_after_s", ae.RetryAfter)
 			if !sleep(ctx, wait+jitter(wait/10)) {
 				return outcomeStop
 			}
-		case errors.Is(err, tgbot.ErrorForbidden), isChatGone(err):
+		case ae.Code == http.StatusForbidden, isChatGone(ae):
 			log.Info("chat unreachable; marked inactive", "err", logErr(err))
 			for i := 0; ; i++ {
 				err := s.b.store.Inactive(ctx, r.Chat)
@@ -448,11 +450,14 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 					return outcomeStop
 				}
 			}
-		case errors.Is(err, tgbot.ErrorBadRequest):
+		case ae.Code == http.StatusBadRequest && ae.MigrateTo != 0:
+			log.Warn("chat migrated; dropped", "err", logErr(err))
+			return s.settle(ctx, log, r, 0)
+		case ae.Code == http.StatusBadRequest:
 			switch {
-			case strings.Contains(err.Error(), "message is not modified"):
+			case strings.Contains(ae.Desc, "message is not modified"):
 				return s.settle(ctx, log, r, 0) // already as we want it
-			case p.HTML && !plain && strings.Contains(err.Error(), "can't parse entities"):
+			case p.HTML && !plain && strings.Contains(ae.Desc, "can't parse entities"):
 				log.Error("Telegram refused our HTML; sending plain text", "err", logErr(err))
 				plain = true
 				continue
@@ -460,9 +465,6 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 			// Permanent: an expired callback query, a message too old to
 			// edit. Retrying cannot help; keeping the row would block the chat.
 			log.Warn("call refused; dropped", "err", logErr(err))
-			return s.settle(ctx, log, r, 0)
-		case errors.As(err, new(*tgbot.MigrateError)):
-			log.Warn("chat migrated; dropped", "err", logErr(err))
 			return s.settle(ctx, log, r, 0)
 		default:
 			// 5xx, network errors, timeouts, 401/404 from a misconfigured
@@ -477,12 +479,9 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 }
 
 // isChatGone reports the 400 errors that mean the chat no longer exists for us.
-func isChatGone(err error) bool {
-	if !errors.Is(err, tgbot.ErrorBadRequest) {
-		return false
-	}
-	m := err.Error()
-	return strings.Contains(m, "chat not found") || strings.Contains(m, "user is deactivated")
+func isChatGone(e *apiError) bool {
+	return e.Code == http.StatusBadRequest &&
+		(strings.Contains(e.Desc, "chat not found") || strings.Contains(e.Desc, "user is deactivated"))
 }
 
 // settle removes the row from the outbox, recording the message ID sent.
@@ -502,48 +501,62 @@ func (s *sender) settle(ctx context.Context, log *slog.Logger, r flows.Outgoing,
 	}
 }
 
+// callBody is the JSON body of an outbox call: each method sets its own
+// fields, and the others are left out.
+type callBody struct {
+	ChatID          int64           `json:"chat_id,omitempty"`
+	MessageID       int             `json:"message_id,omitempty"`
+	MessageIDs      []int           `json:"message_ids,omitempty"`
+	Text            string          `json:"text,omitempty"`
+	ParseMode       string          `json:"parse_mode,omitempty"`
+	ReplyMarkup     *inlineKeyboard `json:"reply_markup,omitempty"`
+	LinkPreview     *linkPreview    `json:"link_preview_options,omitempty"`
+	CallbackQueryID string          `json:"callback_query_id,omitempty"`
+	ShowAlert       bool            `json:"show_alert,omitempty"`
+}
+
+// linkPreview is Telegram's LinkPreviewOptions, as far as we set it.
+type linkPreview struct {
+	IsDisabled bool `json:"is_disabled"`
+}
+
+// noPreview: our messages cite sources by name, and a preview of a link a
+// user typed into an answer must never be fetched.
+var noPreview = &linkPreview{IsDisabled: true}
+
 // call makes the Bot API call of one row. It returns the ID of the message
 // sent, for sendMessage.
 func (s *sender) call(ctx context.Context, r flows.Outgoing, p payload, plain bool) (int64, error) {
-	api := s.b.api.tg
-	text, mode := p.Text, models.ParseModeHTML
+	text, mode := p.Text, "HTML"
 	if plain || !p.HTML {
 		text, mode = plainFromHTML(p.Text), ""
 	}
-	var markup models.ReplyMarkup
-	if p.Keyboard != nil {
-		markup = p.Keyboard
-	}
-	noPreview := &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
+	var body callBody
 	switch r.Method {
 	case methodSend:
-		m, err := api.SendMessage(ctx, &tgbot.SendMessageParams{
-			ChatID: r.Chat, Text: text, ParseMode: mode, ReplyMarkup: markup, LinkPreviewOptions: noPreview,
-		})
-		if err != nil {
-			return 0, err
-		}
-		return int64(m.ID), nil
+		body = callBody{ChatID: r.Chat, Text: text, ParseMode: mode, ReplyMarkup: p.Keyboard, LinkPreview: noPreview}
 	case methodEditText:
-		_, err := api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
-			ChatID: r.Chat, MessageID: p.MessageID, Text: text, ParseMode: mode, ReplyMarkup: markup, LinkPreviewOptions: noPreview,
-		})
-		return 0, err
+		body = callBody{ChatID: r.Chat, MessageID: p.MessageID, Text: text, ParseMode: mode, ReplyMarkup: p.Keyboard, LinkPreview: noPreview}
 	case methodEditMarkup:
-		_, err := api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
-			ChatID: r.Chat, MessageID: p.MessageID, ReplyMarkup: markup,
-		})
-		return 0, err
+		body = callBody{ChatID: r.Chat, MessageID: p.MessageID, ReplyMarkup: p.Keyboard}
 	case methodAnswer:
-		_, err := api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{
-			CallbackQueryID: p.CallbackID, Text: p.Text, ShowAlert: p.Alert,
-		})
-		return 0, err
+		body = callBody{CallbackQueryID: p.CallbackID, Text: p.Text, ShowAlert: p.Alert}
 	case methodDeleteMessage:
-		_, err := api.DeleteMessages(ctx, &tgbot.DeleteMessagesParams{ChatID: r.Chat, MessageIDs: p.MessageIDs})
-		return 0, err
+		body = callBody{ChatID: r.Chat, MessageIDs: p.MessageIDs}
+	default:
+		return 0, &apiError{Method: r.Method, Code: http.StatusBadRequest, Desc: "unknown outbox method"}
 	}
-	return 0, fmt.Errorf("unknown outbox method %q: %w", r.Method, tgbot.ErrorBadRequest)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return 0, fmt.Errorf("encode %s: %w", r.Method, err)
+	}
+	id, err := s.b.api.call(ctx, r.Method, buf.Bytes())
+	if r.Method != methodSend {
+		id = 0
+	}
+	return id, err
 }
 
 // backoff is the wait before retry number attempt: 250ms doubling up to
