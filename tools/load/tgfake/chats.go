@@ -190,27 +190,11 @@ func utf16Len(s string) int {
 	return n
 }
 
-// messageOut is a Message as the Bot API returns it.
-type messageOut struct {
-	MessageID   int             `json:"message_id"`
-	Date        int64           `json:"date"`
-	Chat        chatOut         `json:"chat"`
-	From        json.RawMessage `json:"from"`
-	Text        string          `json:"text"`
-	ReplyMarkup json.RawMessage `json:"reply_markup,omitempty"`
-}
-
-type chatOut struct {
-	ID        int64  `json:"id"`
-	Type      string `json:"type"`
-	FirstName string `json:"first_name"`
-}
-
-func (s *Server) messageJSON(c *Chat, id int, at time.Time, text string, kbRaw json.RawMessage) messageOut {
-	return messageOut{
-		MessageID: id, Date: at.Unix(), Chat: chatOut{ID: c.ID, Type: "private", FirstName: "User"},
-		From: s.botJSON, Text: text, ReplyMarkup: kbRaw,
-	}
+// messageJSON is the answer to a call that returns a Message.
+func (s *Server) messageJSON(c *Chat, id int, at time.Time, text string, kbRaw json.RawMessage) okBody {
+	b := newOK(len(okPrefix) + 200 + len(s.botJSON) + 2*len(text) + len(kbRaw))
+	b = appendMessageOut(b, c, id, at, s.botJSON, text, kbRaw)
+	return okBody(append(b, '}'))
 }
 
 func (s *Server) sendMessage(p params, at time.Time) (any, error) {

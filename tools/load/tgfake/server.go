@@ -342,7 +342,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, e)
 		return
 	}
-	writeJSON(w, 200, apiResponse{OK: true, Result: res})
+	switch r := res.(type) {
+	case okBody:
+		writeBody(w, 200, r)
+	case bool:
+		if r {
+			writeBody(w, 200, okTrue)
+			return
+		}
+		writeJSON(w, 200, apiResponse{OK: true, Result: r})
+	default:
+		writeJSON(w, 200, apiResponse{OK: true, Result: res})
+	}
 }
 
 func writeErr(w http.ResponseWriter, e *apiErr) {

@@ -2,7 +2,6 @@ package tgfake
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -73,10 +72,17 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, error) {
 		}
 		n := min(int(limit), len(s.queue))
 		if n > 0 {
-			out := make([]json.RawMessage, n)
+			size := len(okPrefix) + 3
+			for _, u := range s.queue[:n] {
+				size += len(u.raw) + 1
+			}
+			out := append(newOK(size), '[')
 			redelivered := 0
 			for i, u := range s.queue[:n] {
-				out[i] = u.raw
+				if i > 0 {
+					out = append(out, ',')
+				}
+				out = append(out, u.raw...)
 				if u.delivered > 0 {
 					redelivered++
 				}
@@ -86,13 +92,15 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, error) {
 			if redelivered > 0 {
 				s.count(func(st *Stats) { st.Redelivered += int64(redelivered) })
 			}
-			return rawList(out), nil
+			// The updates go out as they were pushed, even invalid ones: a
+			// fake that serves a malformed update must not fix it on the way.
+			return okBody(append(out, "]}"...)), nil
 		}
 		ch := s.wake
 		s.qmu.Unlock()
 		left := time.Until(deadline)
 		if left <= 0 {
-			return []any{}, nil
+			return okBody(`{"ok":true,"result":[]}`), nil
 		}
 		t := time.NewTimer(left)
 		select {
@@ -104,33 +112,6 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, error) {
 		}
 		t.Stop()
 	}
-}
-
-// rawList marshals as a JSON array of raw values, even invalid ones: a
-// fake that serves a malformed update must not fix it on the way out.
-type rawList []json.RawMessage
-
-// MarshalJSON writes the list as it is.
-func (l rawList) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, r := range l {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(r)
-	}
-	b.WriteByte(']')
-	return []byte(b.String()), nil
-}
-
-// user is the fake user of a private chat.
-func user(c *Chat) map[string]any {
-	return map[string]any{"id": c.ID, "is_bot": false, "first_name": "User", "language_code": c.Lang}
-}
-
-func chatJSON(c *Chat) map[string]any {
-	return map[string]any{"id": c.ID, "type": "private", "first_name": "User"}
 }
 
 // SendText makes the user of chat id send text (a command gets its
@@ -150,17 +131,29 @@ func (s *Server) SendText(id int64, lang, text string) (int64, time.Time) {
 		}
 		c.userMsgs[msgID] = text
 	}
-	m := map[string]any{
-		"message_id": msgID, "date": time.Now().Unix(), "chat": chatJSON(c), "from": user(c), "text": text,
-	}
-	c.mu.Unlock()
+	// The update without its ID, which PushRaw gives: keys in the order
+	// encoding/json writes a map's.
+	b := make([]byte, 0, 256+2*len(text))
+	b = append(b, `{"message":{"chat":`...)
+	b = appendChat(b, c)
+	b = append(b, `,"date":`...)
+	b = strconv.AppendInt(b, time.Now().Unix(), 10)
 	if strings.HasPrefix(text, "/") {
 		word, _, _ := strings.Cut(text, " ")
-		m["entities"] = []any{map[string]any{"type": "bot_command", "offset": 0, "length": utf16Len(word)}}
+		b = append(b, `,"entities":[{"length":`...)
+		b = strconv.AppendInt(b, int64(utf16Len(word)), 10)
+		b = append(b, `,"offset":0,"type":"bot_command"}]`...)
 	}
+	b = append(b, `,"from":`...)
+	b = appendUser(b, c)
+	b = append(b, `,"message_id":`...)
+	b = strconv.AppendInt(b, int64(msgID), 10)
+	b = append(b, `,"text":`...)
+	b = appendJSONString(b, text)
+	b = append(b, `},"update_id":`...)
+	c.mu.Unlock()
 	return s.PushRaw(func(uid int64) []byte {
-		data, _ := json.Marshal(map[string]any{"update_id": uid, "message": m})
-		return data
+		return append(strconv.AppendInt(b, uid, 10), '}')
 	})
 }
 
@@ -187,30 +180,48 @@ func (s *Server) Press(id int64, n int) (int64, time.Time, error) {
 // message msgID (which had the text and buttons given), even a stale one.
 func (s *Server) PressData(id int64, msgID int, text string, kb []Button, data string) (int64, time.Time) {
 	c := s.chat(id, true)
+	// The update is assembled in the order encoding/json writes a map's
+	// keys; the callback query's ID holds the update ID, which PushRaw gives.
+	b := make([]byte, 0, 512+2*len(text)+64*len(kb))
+	b = append(b, `{"callback_query":{"chat_instance":"ci`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, `","data":`...)
+	b = appendJSONString(b, data)
+	b = append(b, `,"from":`...)
 	c.mu.Lock()
-	cm := map[string]any{
-		"message_id": msgID, "date": time.Now().Unix(), "chat": chatJSON(c), "from": s.botUser(), "text": text,
-	}
-	if len(kb) > 0 {
-		rows := make([][]Button, len(kb))
-		for i, b := range kb {
-			rows[i] = []Button{b}
-		}
-		cm["reply_markup"] = map[string]any{"inline_keyboard": rows}
-	}
-	from := user(c)
+	b = appendUser(b, c)
+	b = append(b, `,"id":"`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, '-')
+	idAt := len(b) // the update ID goes here
+	b = append(b, `","message":{"chat":`...)
+	b = appendChat(b, c)
 	c.mu.Unlock()
-	var cbID string
+	b = append(b, `,"date":`...)
+	b = strconv.AppendInt(b, time.Now().Unix(), 10)
+	b = append(b, `,"from":`...)
+	b = append(b, s.botJSON...)
+	b = append(b, `,"message_id":`...)
+	b = strconv.AppendInt(b, int64(msgID), 10)
+	if len(kb) > 0 {
+		b = append(b, `,"reply_markup":`...)
+		b = appendKeyboard(b, kb)
+	}
+	b = append(b, `,"text":`...)
+	b = appendJSONString(b, text)
+	b = append(b, `}},"update_id":`...)
+	head, tail := b[:idAt], b[idAt:]
+	prefix := strconv.FormatInt(id, 10) + "-"
 	uid, at := s.PushRaw(func(uid int64) []byte {
-		cbID = strconv.FormatInt(id, 10) + "-" + strconv.FormatInt(uid, 10)
-		q := map[string]any{
-			"id": cbID, "from": from, "message": cm, "chat_instance": "ci" + strconv.FormatInt(id, 10), "data": data,
-		}
-		out, _ := json.Marshal(map[string]any{"update_id": uid, "callback_query": q})
+		out := make([]byte, 0, len(b)+40)
+		out = append(out, head...)
+		out = strconv.AppendInt(out, uid, 10)
+		out = append(out, tail...)
+		out = strconv.AppendInt(out, uid, 10)
 		s.cbmu.Lock()
-		s.cbState[cbID] = &callback{chat: id}
+		s.cbState[prefix+strconv.FormatInt(uid, 10)] = &callback{chat: id}
 		s.cbmu.Unlock()
-		return out
+		return append(out, '}')
 	})
 	return uid, at
 }
