@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -290,5 +291,140 @@ func TestRefusedHTMLIsSentAsPlainText(t *testing.T) {
 	sends := h.api.CallsTo(u.ID, "sendMessage")
 	if len(sends) != 2 || sends[0].PlainText() != "t.intro" || sends[0].Params["parse_mode"] != "" {
 		t.Errorf("want the intro resent without parse_mode, got:\n%s", transcriptAll(h.api.Calls()))
+	}
+}
+
+// recordingStore remembers, for each Delivered call, the rows it recorded
+// (method and edited message), as the commits put them in the outbox.
+type recordingStore struct {
+	bot.Store
+	mu      sync.Mutex
+	rows    map[int64]string // outbox row → method, and #message for edits
+	batches [][]string
+}
+
+func (s *recordingStore) Commit(ctx context.Context, c flows.Commit) error {
+	if err := s.Store.Commit(ctx, c); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	for _, r := range c.Outbox {
+		var p struct {
+			MessageID int `json:"message_id"`
+		}
+		_ = json.Unmarshal(r.Payload, &p)
+		desc := r.Method
+		if p.MessageID != 0 {
+			desc += fmt.Sprintf(" #%d", p.MessageID)
+		}
+		s.rows[r.ID] = desc
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *recordingStore) Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) error {
+	if err := s.Store.Delivered(ctx, chat, ds...); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	var b []string
+	for _, d := range ds {
+		b = append(b, s.rows[d.Row])
+	}
+	s.batches = append(s.batches, b)
+	s.mu.Unlock()
+	return nil
+}
+
+// TestInvisibleCallsRecordedWithTheNext: the calls whose repetition nobody
+// can see (answering a button, an edit, a deletion) are recorded together
+// with the call that follows them; a message is recorded before the next
+// call is made, so a crash can still repeat at most one message; and two
+// edits of one message are never held together (made again, the first
+// would undo the second).
+func TestInvisibleCallsRecordedWithTheNext(t *testing.T) {
+	h := newHarness(t)
+	st := &recordingStore{Store: h.store, rows: map[int64]string{}}
+	h.start(func(c *bot.Config) { c.Store = st })
+	u := telegramtest.User{ID: 611, LanguageCode: "en"}
+	walk(h, u)
+	h.settled()
+	h.stop()
+
+	rows := 0
+	for _, b := range st.batches {
+		rows += len(b)
+		edited := map[string]bool{}
+		for i, r := range b {
+			if r == "sendMessage" && i != len(b)-1 {
+				t.Errorf("a message recorded together with a call made after it: %v", b)
+			}
+			if strings.HasPrefix(r, "edit") {
+				msg := r[strings.IndexByte(r, '#'):]
+				if edited[msg] {
+					t.Errorf("two edits of message %s held together: %v", msg, b)
+				}
+				edited[msg] = true
+			}
+		}
+	}
+	if calls := len(telegramtest.Filter(h.api.Calls(), u.ID, "")); rows != calls {
+		t.Errorf("%d rows recorded, %d calls made", rows, calls)
+	}
+	// The first press: its answer and edit are recorded with the next question.
+	if len(st.batches) < 3 || strings.Join(st.batches[2], "+") != "answerCallbackQuery+editMessageText #3+sendMessage" {
+		t.Errorf("Delivered calls: %q; want the third to hold the first press's three calls", st.batches)
+	}
+	if len(st.batches) >= rows {
+		t.Errorf("%d Delivered calls for %d rows: nothing was held", len(st.batches), rows)
+	}
+}
+
+// TestHeldCallsRepeatUnseen: the bot stops after it made a press's answer,
+// edit and next question but before it could record them. The next bot
+// makes the three again: Telegram refuses the answer and the edit, and
+// the user sees the question twice, the one repeat allowed, and nothing else.
+func TestHeldCallsRepeatUnseen(t *testing.T) {
+	h := newHarness(t)
+	u := telegramtest.User{ID: 612, LanguageCode: "en"}
+	h.start(func(c *bot.Config) { c.DrainTimeout = 300 * time.Millisecond })
+	h.api.SendCommand(u, "/start")
+	h.waitFor(u, "t.danger.ask")
+	h.settled()
+	var refused atomic.Int32
+	h.store.SetFault(func(method string) error {
+		if method == "Delivered" {
+			refused.Add(1)
+			return errors.New("disk I/O error")
+		}
+		return nil
+	})
+	h.press(u, "v1:danger:safe")
+	h.waitFor(u, "t.what.ask")
+	h.eventually("a refused record", func() bool { return refused.Load() > 0 })
+	h.stop()
+	h.store.SetFault(nil)
+
+	h.start(nil)
+	h.waitCount(u, "sendMessage", 4) // the question again
+	h.settled()
+	got := transcript(h.api.Calls(), u.ID)
+	want := `> t.intro
+> t.danger.ask [t.danger.now | t.danger.safe]
+ack
+~ #3 t.danger.ask / tg.answer {answer=t.danger.safe}
+> t.what.ask [t.what.lies | t.what.abuse | t.what.none | tg.multi.done]
+> t.what.ask [t.what.lies | t.what.abuse | t.what.none | tg.multi.done]
+`
+	diff(t, "transcript", got, want)
+	var refusedCalls []string
+	for _, c := range h.api.Calls() {
+		if !c.OK() && (c.Chat() == u.ID || c.Method == "answerCallbackQuery") {
+			refusedCalls = append(refusedCalls, c.Method)
+		}
+	}
+	if strings.Join(refusedCalls, " ") != "answerCallbackQuery editMessageText" {
+		t.Errorf("refused calls after the restart: %v, want the answer and the edit made again", refusedCalls)
 	}
 }

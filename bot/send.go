@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -314,9 +315,38 @@ func (s *sender) work(ctx context.Context) {
 
 // deliverChat delivers up to chatRun rows of chat in order. It stops early
 // when the chat has nothing more, turns out blocked, or at shutdown.
+//
+// Each call is recorded (Delivered) before the next visible one is made, so
+// a crash repeats at most one message per chat. Calls whose repetition
+// nobody can see are held and recorded together with the call after them
+// when that call is already queued (see holdable): an answered callback
+// query answered again is refused, an edit made again changes nothing, a
+// deletion again deletes nothing. That is one write per update in place of
+// three for a button press (answer, edit, next question).
 func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
+	var (
+		held   []flows.Delivery // made, not yet recorded
+		edited []int            // the messages held edits changed
+	)
+	flush := func() bool {
+		if len(held) == 0 {
+			return true
+		}
+		ok := s.record(ctx, chat, held)
+		held, edited = held[:0], edited[:0]
+		return ok
+	}
 	for n := 0; n < chatRun; n++ {
 		s.mu.Lock()
+		if len(c.rows) == 0 {
+			s.mu.Unlock()
+			// Held rows are still in the store: record them before it is
+			// read, and before the chat is let go.
+			if !flush() {
+				return
+			}
+			s.mu.Lock()
+		}
 		if c.stored && len(c.rows) == 0 {
 			epoch := c.epoch
 			s.mu.Unlock()
@@ -346,9 +376,25 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 		c.rows = c.rows[1:]
 		s.mu.Unlock()
 
-		switch s.deliver(ctx, r) {
+		var p payload
+		if err := json.Unmarshal(r.Payload, &p); err != nil {
+			s.b.log.Error("undecodable outbox row dropped", "chat", r.Chat, "row", r.ID, "method", r.Method, "err", err)
+			held = append(held, flows.Delivery{Row: r.ID})
+			if !flush() {
+				return
+			}
+			continue
+		}
+		if isEdit(r.Method) && slices.Contains(edited, p.MessageID) {
+			// Made again after a crash, the held edit would undo this one.
+			if !flush() {
+				return
+			}
+		}
+		out, msgID := s.deliver(ctx, r, p)
+		switch out {
 		case outcomeBlocked:
-			// Inactive dropped the chat's rows from the store.
+			// Inactive dropped the chat's rows from the store, held ones too.
 			s.mu.Lock()
 			c.rows, c.handed, c.stored = nil, nil, false
 			s.mu.Unlock()
@@ -359,8 +405,35 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 			s.mu.Unlock()
 			return
 		}
+		held = append(held, flows.Delivery{Row: r.ID, MessageID: msgID})
+		if isEdit(r.Method) {
+			edited = append(edited, p.MessageID)
+		}
+		s.mu.Lock()
+		next := len(c.rows) > 0
+		s.mu.Unlock()
+		if holdable(r.Method) && next && n+1 < chatRun {
+			continue
+		}
+		if !flush() {
+			return
+		}
 	}
+	flush()
 }
+
+// holdable says whether a call of method, made again after a crash, is
+// invisible to the user, so that recording it may wait for the next call
+// (see deliverChat).
+func holdable(method string) bool {
+	switch method {
+	case methodAnswer, methodDeleteMessage, methodEditText, methodEditMarkup:
+		return true
+	}
+	return false
+}
+
+func isEdit(method string) bool { return method == methodEditText || method == methodEditMarkup }
 
 // pageLocked takes a page of a stored chat's rows just read. A page that
 // is not full is the rest of the chat's rows as of the read; the rows
@@ -396,33 +469,33 @@ const (
 )
 
 // deliver makes one outbox call, retrying until Telegram accepts or refuses
-// it for good, and records the result.
-func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
-	log := s.b.log.With("chat", r.Chat, "row", r.ID, "method", r.Method)
-	var p payload
-	if err := json.Unmarshal(r.Payload, &p); err != nil {
-		log.Error("undecodable outbox row dropped", "err", err)
-		return s.settle(ctx, log, r, 0)
-	}
+// it for good. With outcomeDone it returns the ID of the message sent, to
+// record (0 for none, or for a message that must not be remembered).
+func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p payload) (outcome, int64) {
+	// The logger is made only when there is something to log: With
+	// allocates, and most calls succeed at once.
+	log := func() *slog.Logger { return s.b.log.With("chat", r.Chat, "row", r.ID, "method", r.Method) }
 	plain := false
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
 		msgID, err := s.call(ctx, r, p, plain)
 		if err == nil {
-			log.Debug("delivered", "ms", time.Since(start).Milliseconds(), "attempt", attempt)
+			if attempt > 0 {
+				log().Info("delivered after retrying", "ms", time.Since(start).Milliseconds(), "attempts", attempt+1)
+			}
 			if p.Unlogged {
 				msgID = 0
 			}
-			return s.settle(ctx, log, r, msgID)
+			return outcomeDone, msgID
 		}
 		if ctx.Err() != nil {
-			return outcomeStop
+			return outcomeStop, 0
 		}
 		if errors.Is(err, errResultNotUnderstood) {
 			// Telegram answered ok but with a result we cannot read: the
 			// call was made, and repeating it would only send it twice.
-			log.Warn("call accepted; its result was not understood", "err", logErr(err))
-			return s.settle(ctx, log, r, 0)
+			log().Warn("call accepted; its result was not understood", "err", logErr(err))
+			return outcomeDone, 0
 		}
 		var ae *apiError
 		if !errors.As(err, &ae) {
@@ -431,48 +504,48 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing) outcome {
 		switch {
 		case ae.Code == http.StatusTooManyRequests:
 			wait := time.Duration(max(ae.RetryAfter, 1)) * time.Second
-			log.Warn("rate limited by Telegram", "retry_after_s", ae.RetryAfter)
+			log().Warn("rate limited by Telegram", "retry_after_s", ae.RetryAfter)
 			if !sleep(ctx, wait+jitter(wait/10)) {
-				return outcomeStop
+				return outcomeStop, 0
 			}
 		case ae.Code == http.StatusForbidden, isChatGone(ae):
-			log.Info("chat unreachable; marked inactive", "err", logErr(err))
+			log().Info("chat unreachable; marked inactive", "err", logErr(err))
 			for i := 0; ; i++ {
 				err := s.b.store.Inactive(ctx, r.Chat)
 				if err == nil {
-					return outcomeBlocked
+					return outcomeBlocked, 0
 				}
 				if ctx.Err() != nil {
-					return outcomeStop
+					return outcomeStop, 0
 				}
-				log.Error("mark chat inactive", "err", err)
+				log().Error("mark chat inactive", "err", err)
 				if !sleep(ctx, backoff(i)) {
-					return outcomeStop
+					return outcomeStop, 0
 				}
 			}
 		case ae.Code == http.StatusBadRequest && ae.MigrateTo != 0:
-			log.Warn("chat migrated; dropped", "err", logErr(err))
-			return s.settle(ctx, log, r, 0)
+			log().Warn("chat migrated; dropped", "err", logErr(err))
+			return outcomeDone, 0
 		case ae.Code == http.StatusBadRequest:
 			switch {
 			case strings.Contains(ae.Desc, "message is not modified"):
-				return s.settle(ctx, log, r, 0) // already as we want it
+				return outcomeDone, 0 // already as we want it
 			case p.HTML && !plain && strings.Contains(ae.Desc, "can't parse entities"):
-				log.Error("Telegram refused our HTML; sending plain text", "err", logErr(err))
+				log().Error("Telegram refused our HTML; sending plain text", "err", logErr(err))
 				plain = true
 				continue
 			}
 			// Permanent: an expired callback query, a message too old to
 			// edit. Retrying cannot help; keeping the row would block the chat.
-			log.Warn("call refused; dropped", "err", logErr(err))
-			return s.settle(ctx, log, r, 0)
+			log().Warn("call refused; dropped", "err", logErr(err))
+			return outcomeDone, 0
 		default:
 			// 5xx, network errors, timeouts, 401/404 from a misconfigured
 			// proxy: all worth retrying, more slowly each time.
 			d := backoff(attempt)
-			log.Warn("call failed; retrying", "err", logErr(err), "attempt", attempt, "wait_ms", d.Milliseconds())
+			log().Warn("call failed; retrying", "err", logErr(err), "attempt", attempt, "wait_ms", d.Milliseconds())
 			if !sleep(ctx, d) {
-				return outcomeStop
+				return outcomeStop, 0
 			}
 		}
 	}
@@ -484,19 +557,20 @@ func isChatGone(e *apiError) bool {
 		(strings.Contains(e.Desc, "chat not found") || strings.Contains(e.Desc, "user is deactivated"))
 }
 
-// settle removes the row from the outbox, recording the message ID sent.
-func (s *sender) settle(ctx context.Context, log *slog.Logger, r flows.Outgoing, msgID int64) outcome {
+// record removes delivered rows of chat from the outbox, recording the
+// message IDs sent; it retries until it succeeds, false at shutdown.
+func (s *sender) record(ctx context.Context, chat int64, ds []flows.Delivery) bool {
 	for i := 0; ; i++ {
-		err := s.b.store.Delivered(ctx, r.ID, r.Chat, msgID)
+		err := s.b.store.Delivered(ctx, chat, ds...)
 		if err == nil {
-			return outcomeDone
+			return true
 		}
 		if ctx.Err() != nil {
-			return outcomeStop
+			return false
 		}
-		log.Error("record delivery", "err", err)
+		s.b.log.Error("record delivery", "chat", chat, "rows", len(ds), "err", err)
 		if !sleep(ctx, backoff(i)) {
-			return outcomeStop
+			return false
 		}
 	}
 }

@@ -23,9 +23,10 @@ type Store interface {
 	// PendingFor returns up to limit undelivered outbox rows of chat with
 	// an ID above after (all if limit <= 0), oldest first.
 	PendingFor(ctx context.Context, chat, after int64, limit int) ([]flows.Outgoing, error)
-	// Delivered removes outbox row id and remembers the message ID the
-	// transport gave the sent message (0 if none), for /delete.
-	Delivered(ctx context.Context, id int64, chat int64, messageID int64) error
+	// Delivered removes the outbox rows of chat that ds name, all or
+	// nothing, and remembers the message IDs Telegram gave the messages
+	// sent (0 if none), for /delete. A row already gone records nothing.
+	Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) error
 	// Inactive marks chat as unreachable (the user blocked the bot) and
 	// drops its pending outbox rows.
 	Inactive(ctx context.Context, chat int64) error

@@ -126,7 +126,7 @@ func TestWritesAfterClose(t *testing.T) {
 	if err := db.Commit(context.Background(), flows.Commit{UpdateID: 1, Chat: 1}); err == nil {
 		t.Fatal("Commit after Close succeeded")
 	}
-	if err := db.Delivered(context.Background(), 1, 1, 0); err == nil {
+	if err := db.Delivered(context.Background(), 1, flows.Delivery{Row: 1}); err == nil {
 		t.Fatal("Delivered after Close succeeded")
 	}
 }

@@ -21,7 +21,7 @@ func TestOlderDatabaseIsReindexed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := db.Pending(ctx, 0)
-	if err := db.Delivered(ctx, rows[0].ID, 42, 900); err != nil {
+	if err := db.Delivered(ctx, 42, flows.Delivery{Row: rows[0].ID, MessageID: 900}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Inactive(ctx, 43); err != nil {

@@ -216,20 +216,27 @@ func (db *DB) PendingFor(ctx context.Context, chat, after int64, limit int) ([]f
 	return out, nil
 }
 
-// Delivered removes outbox row id and, when messageID is not 0, records it
-// as sent to chat now. A row that no longer exists (delivered before,
-// dropped by Inactive or a delete) is not an error and records nothing.
-func (db *DB) Delivered(ctx context.Context, id int64, chat int64, messageID int64) error {
-	if err := db.delivered(ctx, id, chat, messageID); err != nil {
-		return fmt.Errorf("data: delivered outbox row %d: %w", id, err)
+// Delivered removes the outbox rows of chat that ds name and records each
+// non-zero message ID as sent to chat now, all in one transaction: all or
+// nothing. A row that no longer exists (delivered before, dropped by
+// Inactive or a delete) is not an error and records nothing; a row of
+// another chat fails the call with ErrChatMismatch.
+func (db *DB) Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	err := db.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, d := range ds {
+			if err := db.deliveredTx(ctx, tx, d.Row, chat, d.MessageID); err != nil {
+				return fmt.Errorf("row %d: %w", d.Row, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("data: delivered outbox rows of chat %d: %w", chat, err)
 	}
 	return nil
-}
-
-func (db *DB) delivered(ctx context.Context, id, chat, messageID int64) error {
-	return db.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return db.deliveredTx(ctx, tx, id, chat, messageID)
-	})
 }
 
 // deliveredTx makes the changes of Delivered in tx.

@@ -122,7 +122,7 @@ func TestDeleteLeavesNoTrace(t *testing.T) {
 			}
 			rows, _ := db.Pending(ctx, 0)
 			for _, r := range rows[:2] {
-				if err := db.Delivered(ctx, r.ID, chat, 500+r.ID); err != nil {
+				if err := db.Delivered(ctx, chat, flows.Delivery{Row: r.ID, MessageID: 500 + r.ID}); err != nil {
 					t.Fatal(err)
 				}
 			}

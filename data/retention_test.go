@@ -51,7 +51,7 @@ func TestTrim(t *testing.T) {
 	commit(2, 2, 0)
 	commit(3, 1, 1)
 	rows, _ := db.Pending(ctx, 0)
-	if err := db.Delivered(ctx, rows[0].ID, 1, 11); err != nil {
+	if err := db.Delivered(ctx, 1, flows.Delivery{Row: rows[0].ID, MessageID: 11}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Inactive(ctx, 2); err != nil { // drops chat 2's row

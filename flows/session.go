@@ -215,6 +215,13 @@ type Outgoing struct {
 	Payload []byte // the method's parameters, transport-specific JSON
 }
 
+// Delivery says that the transport has made the call of one outbox row
+// (or given it up for good), and the ID of the message it sent, if any.
+type Delivery struct {
+	Row       int64 // the outbox row's ID
+	MessageID int64 // the transport's ID of the message sent; 0 if none
+}
+
 // Commit is the effect of one incoming update, applied atomically: the
 // update is recorded, the session compare-and-swapped on its revision and
 // the replies appended to the outbox — all or nothing.

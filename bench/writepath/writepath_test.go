@@ -47,7 +47,7 @@ func BenchmarkUpdate(b *testing.B) {
 			if k == 2 {
 				msgID = int64(i + 1)
 			}
-			if err := db.Delivered(ctx, o.ID, chat, msgID); err != nil {
+			if err := db.Delivered(ctx, chat, flows.Delivery{Row: o.ID, MessageID: msgID}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -36,8 +36,9 @@ type OutboxStore interface {
 	// PendingFor returns up to limit undelivered rows of chat with an ID
 	// above after, oldest first.
 	PendingFor(ctx context.Context, chat, after int64, limit int) ([]flows.Outgoing, error)
-	// Delivered removes outbox row id and records the transport's message ID.
-	Delivered(ctx context.Context, id int64, chat int64, messageID int64) error
+	// Delivered removes the outbox rows of chat that ds name and records
+	// the transport's message IDs, all or nothing.
+	Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) error
 	// Inactive marks chat unreachable and drops its pending outbox rows.
 	Inactive(ctx context.Context, chat int64) error
 	// LastUpdateID returns the highest update ID committed within
@@ -362,23 +363,35 @@ func (m *MemStore) PendingFor(ctx context.Context, chat, after int64, limit int)
 	return out, nil
 }
 
-// Delivered removes outbox row id and, when messageID is not 0, records it
-// as sent to chat now. A row that no longer exists is not an error.
-func (m *MemStore) Delivered(ctx context.Context, id int64, chat int64, messageID int64) error {
+// Delivered removes the outbox rows of chat that ds name and records each
+// non-zero message ID as sent to chat now, all or nothing. A row that no
+// longer exists is not an error; a row of another chat fails the call.
+func (m *MemStore) Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) error {
 	if err := m.begin(ctx, "Delivered"); err != nil {
 		return err
 	}
 	defer m.mu.Unlock()
-	i := sort.Search(len(m.outbox), func(i int) bool { return m.outbox[i].ID >= id })
-	if i == len(m.outbox) || m.outbox[i].ID != id {
-		return nil
+	find := func(id int64) int {
+		i := sort.Search(len(m.outbox), func(i int) bool { return m.outbox[i].ID >= id })
+		if i == len(m.outbox) || m.outbox[i].ID != id {
+			return -1
+		}
+		return i
 	}
-	if got := m.outbox[i].Chat; got != chat {
-		return fmt.Errorf("memstore: delivered row %d: chat %d, not %d: %w", id, got, chat, ErrChatMismatch)
+	for _, d := range ds {
+		if i := find(d.Row); i >= 0 && m.outbox[i].Chat != chat {
+			return fmt.Errorf("memstore: delivered row %d: chat %d, not %d: %w", d.Row, m.outbox[i].Chat, chat, ErrChatMismatch)
+		}
 	}
-	m.outbox = append(m.outbox[:i], m.outbox[i+1:]...)
-	if messageID != 0 {
-		m.sent[chat] = append(m.sent[chat], memSent{messageID: messageID, at: m.stamp()})
+	for _, d := range ds {
+		i := find(d.Row)
+		if i < 0 {
+			continue
+		}
+		m.outbox = append(m.outbox[:i], m.outbox[i+1:]...)
+		if d.MessageID != 0 {
+			m.sent[chat] = append(m.sent[chat], memSent{messageID: d.MessageID, at: m.stamp()})
+		}
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func mustPendingFor(t *testing.T, st OutboxStore, chat, after int64, limit int) 
 
 func mustDelivered(t *testing.T, st OutboxStore, id, chat, messageID int64) {
 	t.Helper()
-	if err := st.Delivered(ctxT(t), id, chat, messageID); err != nil {
+	if err := st.Delivered(ctxT(t), chat, flows.Delivery{Row: id, MessageID: messageID}); err != nil {
 		t.Fatalf("Delivered(%d, %d, %d): %v", id, chat, messageID, err)
 	}
 }
@@ -382,7 +382,7 @@ func RunOutboxSuite(t *testing.T, open func(t *testing.T) OutboxStore) {
 		}
 
 		// The wrong chat is an error and changes nothing.
-		if err := st.Delivered(ctxT(t), rows[2].ID, 2, 600); err == nil {
+		if err := st.Delivered(ctxT(t), 2, flows.Delivery{Row: rows[2].ID, MessageID: 600}); err == nil {
 			t.Fatal("Delivered with the wrong chat succeeded")
 		}
 		wantRows(t, mustPending(t, st, 0), row(1, "c"), row(2, "x"))
@@ -399,6 +399,39 @@ func RunOutboxSuite(t *testing.T, open func(t *testing.T) OutboxStore) {
 			t.Fatalf("RecentSent(2) = %v, want [601]", ids)
 		}
 		wantRows(t, mustPending(t, st, 0))
+	})
+
+	t.Run("DeliveredSeveral", func(t *testing.T) {
+		st := open(t)
+		mustCommit(t, st, flows.Commit{UpdateID: 1, Chat: 1, Outbox: []flows.Outgoing{msg("a"), msg("b"), msg("c"), msg("d")}})
+		mustCommit(t, st, flows.Commit{UpdateID: 2, Chat: 2, Outbox: []flows.Outgoing{msg("x")}})
+		rows := mustPending(t, st, 0)
+		ctx := ctxT(t)
+
+		// Nothing to record is no call at all.
+		if err := st.Delivered(ctx, 1); err != nil {
+			t.Fatalf("Delivered with no rows: %v", err)
+		}
+		// Several rows at once, one of them gone already: the others go.
+		mustDelivered(t, st, rows[0].ID, 1, 0)
+		if err := st.Delivered(ctx, 1, flows.Delivery{Row: rows[0].ID, MessageID: 700},
+			flows.Delivery{Row: rows[1].ID}, flows.Delivery{Row: rows[2].ID, MessageID: 702}); err != nil {
+			t.Fatalf("Delivered(three rows): %v", err)
+		}
+		wantRows(t, mustPending(t, st, 0), row(1, "d"), row(2, "x"))
+		if ids := mustSent(t, st, 1, time.Time{}); !slices.Equal(ids, []int64{702}) {
+			t.Fatalf("RecentSent(1) = %v, want [702] (a row gone before records nothing)", ids)
+		}
+
+		// All or nothing: a row of another chat among them changes nothing.
+		if err := st.Delivered(ctx, 1, flows.Delivery{Row: rows[3].ID, MessageID: 703},
+			flows.Delivery{Row: rows[4].ID, MessageID: 704}); !errors.Is(err, flows.ErrChatMismatch) {
+			t.Fatalf("Delivered with a row of another chat: %v, want ErrChatMismatch", err)
+		}
+		wantRows(t, mustPending(t, st, 0), row(1, "d"), row(2, "x"))
+		if ids := mustSent(t, st, 1, time.Time{}); !slices.Equal(ids, []int64{702}) {
+			t.Fatalf("RecentSent(1) after a refused call = %v, want [702]", ids)
+		}
 	})
 
 	t.Run("RecentSentSince", func(t *testing.T) {
