@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxBody bounds a request body; Bot API calls of a text bot are far smaller.
@@ -25,76 +27,153 @@ type params map[string]string
 // body. go-telegram/bot sends multipart; grammY and Telegraf send JSON.
 func readParams(r *http.Request) (params, error) {
 	p := params{}
-	for k, v := range r.URL.Query() {
-		if len(v) > 0 {
-			p[k] = v[0]
+	if r.URL.RawQuery != "" {
+		for k, v := range r.URL.Query() {
+			if len(v) > 0 {
+				p[k] = v[0]
+			}
 		}
 	}
-	if r.Body == nil {
+	if r.Body == nil || r.Body == http.NoBody {
 		return p, nil
 	}
 	ct := r.Header.Get("Content-Type")
-	mt, mtParams, _ := mime.ParseMediaType(ct)
-	body := http.MaxBytesReader(nil, r.Body, maxBody)
+	var mt string
+	var mtParams map[string]string
+	switch ct { // the common spellings, without parsing them every time
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		mt = "application/json"
+	case "application/x-www-form-urlencoded":
+		mt = ct
+	default:
+		mt, mtParams, _ = mime.ParseMediaType(ct)
+	}
 	switch mt {
 	case "multipart/form-data":
 		if mtParams["boundary"] == "" {
 			return nil, errors.New("multipart body without a boundary")
 		}
-		if err := r.ParseMultipartForm(maxBody); err != nil {
-			if errors.Is(err, io.EOF) { // no parts at all: go-telegram/bot's getMe
-				return p, nil
-			}
-			return nil, fmt.Errorf("multipart body: %w", err)
+		if err := p.addMultipart(r.Body, mtParams["boundary"]); err != nil {
+			return nil, err
 		}
-		for k, v := range r.MultipartForm.Value {
-			if len(v) > 0 {
-				p[k] = v[0]
-			}
-		}
-	case "application/x-www-form-urlencoded":
-		data, err := io.ReadAll(body)
-		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
-		}
+		return p, nil
+	}
+	buf := bodyPool.Get().(*bytes.Buffer)
+	defer putBody(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, maxBody)); err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	data := buf.Bytes()
+	if mt == "application/x-www-form-urlencoded" {
 		if err := p.addForm(data); err != nil {
 			return nil, err
 		}
-	default: // application/json, or no content type with a JSON body
-		data, err := io.ReadAll(body)
-		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
+		return p, nil
+	}
+	// application/json, or no content type with a JSON body
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return p, nil
+	}
+	if mt != "application/json" && data[0] != '{' {
+		if err := p.addForm(data); err != nil {
+			return nil, err
 		}
-		data = bytes.TrimSpace(data)
-		if len(data) == 0 {
-			return p, nil
-		}
-		if mt != "application/json" && data[0] != '{' {
-			if err := p.addForm(data); err != nil {
-				return nil, err
-			}
-			return p, nil
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("json body: %w", err)
-		}
-		for k, raw := range m {
-			if len(raw) > 0 && raw[0] == '"' {
-				var s string
-				if err := json.Unmarshal(raw, &s); err != nil {
-					return nil, fmt.Errorf("json body: field %s: %w", k, err)
-				}
-				p[k] = s
-				continue
-			}
-			if string(raw) == "null" {
-				continue
-			}
-			p[k] = string(raw)
+		return p, nil
+	}
+	if len(p) == 0 && p.addJSONFast(data) {
+		return p, nil
+	}
+	clear(p) // a fast attempt that gave up may have left some
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			p[k] = v[0]
 		}
 	}
+	if err := p.addJSON(data); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// addJSON reads a JSON object body into p: strings unquoted, null
+// skipped, any other value as its JSON text.
+func (p params) addJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("json body: %w", err)
+	}
+	for k, raw := range m {
+		if len(raw) > 0 && raw[0] == '"' {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return fmt.Errorf("json body: field %s: %w", k, err)
+			}
+			p[k] = s
+			continue
+		}
+		if string(raw) == "null" {
+			continue
+		}
+		p[k] = string(raw)
+	}
+	return nil
+}
+
+// bodyPool holds the buffers request bodies are read into; the parameters
+// are copied out of them.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		bodyPool.Put(b)
+	}
+}
+
+// addMultipart reads the fields of a multipart/form-data body as
+// Request.ParseMultipartForm did (files are not parameters), without
+// building a multipart.Form.
+func (p params) addMultipart(body io.Reader, boundary string) error {
+	mr := multipart.NewReader(io.LimitReader(body, maxBody), boundary)
+	buf := bodyPool.Get().(*bytes.Buffer)
+	defer putBody(buf)
+	var fields [][2]string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) { // no parts at all: go-telegram/bot's getMe
+				return nil
+			}
+			return fmt.Errorf("multipart body: %w", err)
+		}
+		name := part.FormName()
+		if name == "" || part.FileName() != "" {
+			continue // NextPart skips what is left of it
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(part); err != nil {
+			return fmt.Errorf("multipart body: %w", err)
+		}
+		fields = append(fields, [2]string{name, buf.String()})
+	}
+	// The first value of a field wins, over the query string's too.
+	for i, f := range fields {
+		first := true
+		for _, g := range fields[:i] {
+			if g[0] == f[0] {
+				first = false
+				break
+			}
+		}
+		if first {
+			p[f[0]] = f[1]
+		}
+	}
+	return nil
 }
 
 func (p params) addForm(data []byte) error {
