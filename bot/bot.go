@@ -84,6 +84,7 @@ type Bot struct {
 	sender   *sender
 	sched    *scheduler
 	flood    *floodGuard
+	sessions *sessionCache
 	username string
 
 	stopSend context.CancelFunc
@@ -144,7 +145,7 @@ func New(cfg Config) (*Bot, error) {
 		cfg.Step = flows.Step
 	}
 	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger,
-		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery)}
+		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL)}
 	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})

@@ -428,3 +428,60 @@ ack
 		t.Errorf("refused calls after the restart: %v, want the answer and the edit made again", refusedCalls)
 	}
 }
+
+// countingStore counts the session reads.
+type countingStore struct {
+	bot.Store
+	gets atomic.Int32
+}
+
+func (s *countingStore) Get(ctx context.Context, key string) (flows.Session, error) {
+	s.gets.Add(1)
+	return s.Store.Get(ctx, key)
+}
+
+// TestSessionReadOnceWhileActive: a chat in the middle of its case has its
+// session read from the store once; a session changed behind the bot's back
+// (here: removed, as retention would) is not overwritten from memory, the
+// commit conflicts and the store is read again; after the cache's time a
+// session is read again too.
+func TestSessionReadOnceWhileActive(t *testing.T) {
+	h := newHarness(t)
+	st := &countingStore{Store: h.store}
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	h.start(func(c *bot.Config) { c.Store = st; c.Now = clock })
+	u := telegramtest.User{ID: 613, LanguageCode: "en"}
+	walk(h, u)
+	h.settled()
+	if n := st.gets.Load(); n != 1 {
+		t.Errorf("%d session reads for one whole case, want 1", n)
+	}
+
+	// Behind the bot's back, the session goes.
+	if err := h.store.Delete(context.Background(), bot.SessionKey(u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	h.api.SendCommand(u, "/back")
+	h.waitCount(u, "sendMessage", 7)
+	h.settled()
+	if n := st.gets.Load(); n != 2 {
+		t.Errorf("%d session reads after the session changed in the store, want 2", n)
+	}
+	s, err := h.store.Get(context.Background(), bot.SessionKey(u.ID))
+	if err != nil || s.Rev != 1 {
+		t.Errorf("session after the conflict: rev %d, %v; want a new session (rev 1), not the old one written back", s.Rev, err)
+	}
+
+	// Six minutes later the session is read again.
+	mu.Lock()
+	now = now.Add(6 * time.Minute)
+	mu.Unlock()
+	h.api.SendCommand(u, "/back")
+	h.waitCount(u, "sendMessage", 8)
+	h.settled()
+	if n := st.gets.Load(); n != 3 {
+		t.Errorf("%d session reads after six idle minutes, want 3", n)
+	}
+}

@@ -150,12 +150,16 @@ type decision struct {
 func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.Session) (decision, error)) (string, error) {
 	key := SessionKey(chat)
 	for attempt := 0; attempt < 10; attempt++ {
-		sess, err := b.store.Get(ctx, key)
-		if errors.Is(err, flows.ErrNotFound) {
-			sess, err = flows.Session{Key: key}, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("read session: %w", err)
+		sess, ok := b.sessions.get(key, b.cfg.Now())
+		if !ok {
+			var err error
+			sess, err = b.store.Get(ctx, key)
+			if errors.Is(err, flows.ErrNotFound) {
+				sess, err = flows.Session{Key: key}, nil
+			}
+			if err != nil {
+				return "", fmt.Errorf("read session: %w", err)
+			}
 		}
 		d, err := decide(sess)
 		if err != nil {
@@ -175,6 +179,18 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 		b.sender.committing(chat)
 		err = b.store.Commit(ctx, c)
 		b.sender.committed(chat, c.Outbox, c.Delete, err == nil)
+		switch {
+		case err == nil && c.Delete:
+			b.sessions.drop(key)
+		case err == nil && c.Session.Key != "":
+			// The store's revision is now one more than the one read.
+			s := c.Session
+			s.Rev++
+			s.Updated = b.cfg.Now()
+			b.sessions.put(s, s.Updated)
+		case err != nil:
+			b.sessions.drop(key) // read the store next time
+		}
 		switch {
 		case err == nil:
 			return d.event, nil

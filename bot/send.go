@@ -230,6 +230,8 @@ func (s *sender) run(ctx context.Context) {
 		if s.draining.Load() && err == nil && n == 0 {
 			return
 		}
+		// Idle chats' sessions leave memory even when no update comes.
+		s.b.sessions.prune(s.b.cfg.Now())
 		select {
 		case <-ctx.Done():
 			return
