@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -65,7 +66,9 @@ type getUpdatesParams struct {
 
 // getUpdates long-polls for updates and returns them undecoded, so that one
 // update we cannot decode does not stop all the others.
-func (a *api) getUpdates(ctx context.Context, p getUpdatesParams) ([]json.RawMessage, error) {
+// The updates returned point into buf, which the caller must not reuse
+// before it is done with them.
+func (a *api) getUpdates(ctx context.Context, p getUpdatesParams, buf *bytes.Buffer) ([]json.RawMessage, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode getUpdates: %w", err)
@@ -76,7 +79,7 @@ func (a *api) getUpdates(ctx context.Context, p getUpdatesParams) ([]json.RawMes
 	// A per-request client without the sender's timeout: the context bounds it.
 	hc := *a.hc
 	hc.Timeout = 0
-	result, err := a.post(ctx, &hc, "getUpdates", body, 64<<20)
+	result, err := a.post(ctx, &hc, "getUpdates", body, 64<<20, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -95,11 +98,11 @@ func (a *api) getUpdates(ctx context.Context, p getUpdatesParams) ([]json.RawMes
 const maxAnswer = 1 << 20
 
 // post calls method with a JSON body and returns the result of a
-// successful answer, undecoded; a refusal is an *apiError. The outbox's
+// successful answer, undecoded, read into buf; a refusal is an *apiError. The outbox's
 // methods go through here rather than through go-telegram/bot, whose
 // multipart bodies and full decoding of every answer were a fifth of the
 // bot's CPU under load (docs/PERFORMANCE.md).
-func (a *api) post(ctx context.Context, hc *http.Client, method string, body []byte, limit int64) (json.RawMessage, error) {
+func (a *api) post(ctx context.Context, hc *http.Client, method string, body []byte, limit int64, buf *bytes.Buffer) (json.RawMessage, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/bot"+a.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%s request: %w", method, err)
@@ -115,11 +118,11 @@ func (a *api) post(ctx context.Context, hc *http.Client, method string, body []b
 		return nil, fmt.Errorf("%s: %w", method, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
-	if err != nil {
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit)); err != nil {
 		return nil, fmt.Errorf("%s: read: %w", method, err)
 	}
-	e, err := readEnvelope(data)
+	e, err := readEnvelope(buf.Bytes())
 	if err != nil {
 		return nil, &apiError{Method: method, Code: resp.StatusCode, Desc: err.Error()}
 	}
@@ -137,7 +140,9 @@ func (a *api) post(ctx context.Context, hc *http.Client, method string, body []b
 // call makes one outbox call (see post) and returns the message_id of the
 // message it answers with, if any.
 func (a *api) call(ctx context.Context, method string, body []byte) (int64, error) {
-	result, err := a.post(ctx, a.hc, method, body, maxAnswer)
+	buf := answerBufs.Get().(*bytes.Buffer)
+	defer answerBufs.Put(buf)
+	result, err := a.post(ctx, a.hc, method, body, maxAnswer, buf)
 	if err != nil {
 		return 0, err
 	}
@@ -155,6 +160,11 @@ func (a *api) call(ctx context.Context, method string, body []byte) (int64, erro
 	}
 	return m.ID, nil
 }
+
+// answerBufs hold the answers of outbox calls while they are read: under
+// load, growing a new buffer for each answer was a seventh of the bot's
+// allocations.
+var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // errResultNotUnderstood: Telegram accepted a call but answered with a
 // result we cannot read. The call was made; repeating it would make it twice.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,6 +83,7 @@ func (b *Bot) poll(ctx context.Context) error {
 	}
 	timeout := int(b.cfg.PollTimeout / time.Second)
 	failures := 0
+	var buf bytes.Buffer // each answer is read into it; the raw updates point into it
 	for ctx.Err() == nil {
 		mu.Lock()
 		// After a week without updates Telegram numbers the next one from a
@@ -107,7 +109,10 @@ func (b *Bot) poll(ctx context.Context) error {
 		case <-progress:
 		default:
 		}
-		raws, err := b.api.getUpdates(ctx, getUpdatesParams{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: allowedUpdates})
+		if buf.Cap() > 1<<20 {
+			buf = bytes.Buffer{} // do not keep the memory of one huge answer
+		}
+		raws, err := b.api.getUpdates(ctx, getUpdatesParams{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: allowedUpdates}, &buf)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
