@@ -26,6 +26,7 @@ type Chat struct {
 	lastSend     uint64         // hash of the last sendMessage
 	limitedUntil time.Time      // a 429's retry_after runs until then
 	notify       chan struct{}  // closed and replaced on every accepted call
+	sent         chan struct{}  // closed and replaced on every accepted sendMessage
 	lastKB       int            // the latest bot message with buttons
 	userMsgs     map[int]string // with KeepText: what the user sent, by message ID
 }
@@ -48,7 +49,7 @@ func (s *Server) chat(id int64, create bool) *Chat {
 	defer s.cmu.Unlock()
 	c := s.chats[id]
 	if c == nil && create {
-		c = &Chat{ID: id, Lang: "en", msgs: map[int]*msg{}, notify: make(chan struct{})}
+		c = &Chat{ID: id, Lang: "en", msgs: map[int]*msg{}, notify: make(chan struct{}), sent: make(chan struct{})}
 		s.chats[id] = c
 	}
 	return c
@@ -94,13 +95,30 @@ func (s *Server) hash(parts ...string) uint64 {
 	return h.Sum64()
 }
 
+// callHash is s.hash(method, target in hex, text, kbHash in hex), without
+// building the strings.
+func (s *Server) callHash(method string, target uint64, text string, kbHash uint64) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	var num [16]byte
+	h.WriteString(method)
+	h.WriteByte(0)
+	h.Write(strconv.AppendUint(num[:0], target, 16))
+	h.WriteByte(0)
+	h.WriteString(text)
+	h.WriteByte(0)
+	h.Write(strconv.AppendUint(num[:0], kbHash, 16))
+	h.WriteByte(0)
+	return h.Sum64()
+}
+
 // record appends an accepted call to the chat; the caller holds c.mu.
 // target identifies the message an edit changes (its origin hash), so that
 // transcripts compare equal whatever the message IDs.
 func (s *Server) record(c *Chat, at time.Time, method string, msgID int, target uint64, text string, kb []Button, kbHash uint64) uint64 {
 	call := Call{
 		Seq: s.seq.Add(1), At: at, Method: method, MessageID: msgID,
-		Hash: s.hash(method, strconv.FormatUint(target, 16), text, strconv.FormatUint(kbHash, 16)),
+		Hash: s.callHash(method, target, text, kbHash),
 	}
 	if s.cfg.KeepText {
 		call.Text, call.Keyboard = text, kb
@@ -112,6 +130,8 @@ func (s *Server) record(c *Chat, at time.Time, method string, msgID int, target 
 			c.answers++
 		}
 		c.lastSend = call.Hash
+		close(c.sent)
+		c.sent = make(chan struct{})
 	}
 	close(c.notify)
 	c.notify = make(chan struct{})
@@ -119,13 +139,42 @@ func (s *Server) record(c *Chat, at time.Time, method string, msgID int, target 
 	return call.Hash
 }
 
+// parsedKeyboard is a reply_markup read before.
+type parsedKeyboard struct {
+	kb   []Button // shared: never changed in place
+	hash uint64
+}
+
+// maxKeyboards bounds the cache of keyboards read; a bot sends a few
+// distinct ones again and again.
+const maxKeyboards = 4096
+
 // parseKeyboard reads reply_markup; it returns the flattened inline buttons
 // (nil for none or for another kind of markup) and a hash of the markup.
+// Markups read before come from a cache.
 func (s *Server) parseKeyboard(raw string) ([]Button, uint64, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, 0, nil
 	}
+	s.kbmu.Lock()
+	pk, ok := s.kbCache[raw]
+	s.kbmu.Unlock()
+	if ok {
+		return pk.kb, pk.hash, nil
+	}
+	kb, hash, err := s.readKeyboard(raw)
+	if err == nil {
+		s.kbmu.Lock()
+		if len(s.kbCache) < maxKeyboards {
+			s.kbCache[raw] = parsedKeyboard{kb: kb, hash: hash}
+		}
+		s.kbmu.Unlock()
+	}
+	return kb, hash, err
+}
+
+func (s *Server) readKeyboard(raw string) ([]Button, uint64, error) {
 	var m struct {
 		InlineKeyboard [][]Button `json:"inline_keyboard"`
 	}
@@ -391,6 +440,11 @@ func (c *Chat) Sends() int {
 // Keyboard returns the message ID, text and buttons of the latest message
 // in the chat that still has buttons; ok is false when there is none.
 func (c *Chat) Keyboard() (id int, text string, kb []Button, ok bool) {
+	return c.keyboard(true)
+}
+
+// keyboard is Keyboard; without clone, kb is the message's own (read only).
+func (c *Chat) keyboard(clone bool) (id int, text string, kb []Button, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lastKB == 0 || c.msgs == nil {
@@ -400,7 +454,10 @@ func (c *Chat) Keyboard() (id int, text string, kb []Button, ok bool) {
 	if m == nil || m.kb == nil {
 		return 0, "", nil, false
 	}
-	return c.lastKB, m.text, slices.Clone(m.kb), true
+	if clone {
+		return c.lastKB, m.text, slices.Clone(m.kb), true
+	}
+	return c.lastKB, m.text, m.kb, true
 }
 
 // WaitFor blocks until cond holds for the chat's calls, ctx ends or d
@@ -409,12 +466,22 @@ func (c *Chat) Keyboard() (id int, text string, kb []Button, ok bool) {
 // just before: a repeat is a duplicate, not an answer); it runs with the
 // chat locked.
 func (c *Chat) WaitFor(ctx context.Context, d time.Duration, cond func(calls []Call, answers int) bool) bool {
+	return c.waitFor(ctx, d, false, cond)
+}
+
+// waitFor is WaitFor; with sendsOnly, cond is checked again only after a
+// sendMessage (a step that waits for messages need not wake for the calls
+// before them: their times are in the calls).
+func (c *Chat) waitFor(ctx context.Context, d time.Duration, sendsOnly bool, cond func(calls []Call, answers int) bool) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	for {
 		c.mu.Lock()
 		ok := cond(c.calls, c.answers)
 		ch := c.notify
+		if sendsOnly {
+			ch = c.sent
+		}
 		c.mu.Unlock()
 		if ok {
 			return true

@@ -201,7 +201,7 @@ func runUser(ctx context.Context, s *Server, cfg LoadConfig, nextChat *atomic.In
 				_, at = s.SendText(id, cfg.Lang, st.Text)
 			}
 			var doneAt, firstAt time.Time
-			answered := c.WaitFor(ctx, cfg.StepTimeout, func(calls []Call, n int) bool {
+			answered := c.waitFor(ctx, cfg.StepTimeout, st.Expect > 0, func(calls []Call, n int) bool {
 				if firstAt.IsZero() && len(calls) > ncalls {
 					firstAt = calls[ncalls].At
 				}

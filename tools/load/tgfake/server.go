@@ -116,6 +116,9 @@ type Server struct {
 	cbmu    sync.Mutex
 	cbState map[string]*callback
 
+	kbmu    sync.Mutex
+	kbCache map[string]parsedKeyboard
+
 	srv *http.Server
 	ln  net.Listener
 
@@ -165,6 +168,7 @@ func New(cfg Config) *Server {
 		rnd:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		stats:   Stats{Calls: map[string]int64{}},
 		cbState: map[string]*callback{},
+		kbCache: map[string]parsedKeyboard{},
 	}
 	s.botJSON, _ = json.Marshal(s.botUser())
 	return s

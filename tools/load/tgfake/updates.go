@@ -168,7 +168,7 @@ func (s *Server) Press(id int64, n int) (int64, time.Time, error) {
 	if c == nil {
 		return 0, time.Time{}, fmt.Errorf("chat %d: %w", id, ErrNoKeyboard)
 	}
-	msgID, text, kb, ok := c.Keyboard()
+	msgID, text, kb, ok := c.keyboard(false)
 	if !ok || n < 1 || n > len(kb) {
 		return 0, time.Time{}, fmt.Errorf("chat %d: button %d: %w", id, n, ErrNoKeyboard)
 	}
