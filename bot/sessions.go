@@ -34,7 +34,7 @@ type cachedSession struct {
 
 // The bounds of the session cache.
 const (
-	sessionCacheMax = 1024
+	sessionCacheMax = 256
 	sessionTTL      = 5 * time.Minute
 )
 

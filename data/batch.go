@@ -10,9 +10,10 @@ import (
 
 // Group commit. Commit and Delivered, the store's hot writes, are queued
 // for one writer goroutine, which runs whatever has queued up meanwhile in
-// one transaction, each request inside its own savepoint: a request that
-// fails (a duplicate update, a revision conflict) is rolled back alone, and
-// each caller learns its own result only once the transaction holding it
+// one transaction. A request that fails (a duplicate update, a revision
+// conflict) is rolled back alone: the batch is first run as it is, and if
+// a request fails, run again with each request inside its own savepoint.
+// Each caller learns its own result only once the transaction holding it
 // has committed. Every request is still all or nothing, and its effects
 // are durable (as far as synchronous=NORMAL goes) when its call returns;
 // what is shared is the cost of the commit, which is most of a small
@@ -105,7 +106,12 @@ func (db *DB) runBatch(batch []*writeReq) {
 		live[0].done <- db.runAlone(ctx, live[0])
 		return
 	}
-	errs, err := db.runTogether(ctx, live)
+	errs, err := db.runTogether(ctx, live, false)
+	if err == nil && errs == nil {
+		// A request failed without savepoints: the whole transaction was
+		// rolled back. Run the batch again, each request in a savepoint.
+		errs, err = db.runTogether(ctx, live, true)
+	}
 	if err != nil {
 		// The batch itself failed (begin, a savepoint, the commit): run
 		// each request on its own, so that each gets its own answer.
@@ -135,10 +141,14 @@ func (db *DB) runAlone(ctx context.Context, r *writeReq) error {
 	return nil
 }
 
-// runTogether runs the requests in one transaction, each in a savepoint.
-// It returns each request's own error, or an error for the whole batch
-// (then nothing was committed).
-func (db *DB) runTogether(ctx context.Context, live []*writeReq) ([]error, error) {
+// runTogether runs the requests in one transaction. With savepoints, each
+// runs in its own, so that one failing is rolled back alone. Without, the
+// first failure rolls back everything and runTogether returns no errors
+// and no error (the caller runs the batch again with savepoints): most
+// batches have no failure, and two statements per request are saved.
+// Otherwise it returns each request's own error, or an error for the whole
+// batch (then nothing was committed).
+func (db *DB) runTogether(ctx context.Context, live []*writeReq, savepoints bool) ([]error, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -146,6 +156,12 @@ func (db *DB) runTogether(ctx context.Context, live []*writeReq) ([]error, error
 	defer tx.Rollback()
 	errs := make([]error, len(live))
 	for i, r := range live {
+		if !savepoints {
+			if errs[i] = r.fn(ctx, tx); errs[i] != nil {
+				return nil, nil
+			}
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT req`); err != nil {
 			return nil, fmt.Errorf("savepoint: %w", err)
 		}

@@ -113,11 +113,8 @@ func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []f
 			COALESCE((SELECT MAX(id) FROM outbox), 0))`).Scan(&last); err != nil {
 		return fmt.Errorf("outbox id: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (id, chat, method, payload, created) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
-	}
-	defer stmt.Close()
+	// Exec, not Prepare: the driver's statement cache serves Exec, while
+	// every Prepare compiles the statement anew.
 	for i, o := range rows {
 		last++
 		rows[i].ID = last // the caller hands the rows to its sender by ID
@@ -125,7 +122,8 @@ func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []f
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)
 		}
-		if _, err := stmt.ExecContext(ctx, last, chat, o.Method, sealed, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, chat, method, payload, created) VALUES (?, ?, ?, ?, ?)`,
+			last, chat, o.Method, sealed, now); err != nil {
 			return fmt.Errorf("outbox: append: %w", err)
 		}
 	}
