@@ -56,7 +56,7 @@ type Config struct {
 	Logger    *slog.Logger    // nil: slog.Default()
 
 	Workers      int           // updates handled at once, each of another chat (default 8)
-	SendWorkers  int           // chats delivered to at once (default 64)
+	SendWorkers  int           // chats delivered to at once (default 32)
 	MaxInflight  int           // updates fetched and not yet settled (default 1000)
 	PollTimeout  time.Duration // long-polling timeout (default 50s)
 	DrainTimeout time.Duration // budget for finishing work at shutdown (default 20s)
@@ -118,7 +118,7 @@ func New(cfg Config) (*Bot, error) {
 		cfg.Workers = 8
 	}
 	if cfg.SendWorkers <= 0 {
-		cfg.SendWorkers = 64
+		cfg.SendWorkers = 32
 	}
 	if cfg.MaxInflight <= 0 {
 		cfg.MaxInflight = 1000

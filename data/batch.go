@@ -68,6 +68,7 @@ func (db *DB) writer() {
 			runtime.Gosched()
 		}
 		db.runBatch(batch)
+		db.commits.Add(1)
 		clear(batch)
 	}
 }

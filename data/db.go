@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -34,6 +35,13 @@ type DB struct {
 	seal  *sealer
 	idx   indexer // keyed hashes of session keys and chat IDs
 	now   func() time.Time
+
+	// Background checkpoints (checkpoint.go); commits counts transactions
+	// of the writer, so an idle database is not checkpointed again.
+	ck      *sql.DB
+	ckStop  chan struct{}
+	ckDone  chan struct{}
+	commits atomic.Int64
 
 	// Group commit of Commit and Delivered (batch.go).
 	wq      chan *writeReq
@@ -180,6 +188,11 @@ func open(ctx context.Context, path string, o options, ms []migration) (*DB, err
 		db.write.Close()
 		return nil, err
 	}
+	if err := db.startCheckpointer(ctx); err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, fmt.Errorf("checkpointer: %w", err)
+	}
 	db.wq = make(chan *writeReq, 4*maxBatch)
 	db.wdone = make(chan struct{})
 	go db.writer()
@@ -240,10 +253,11 @@ func (db *DB) Close() error {
 		close(db.wq)
 		db.wmu.Unlock()
 		<-db.wdone // the writes queued are done
+		kerr := db.stopCheckpointer()
 		rerr := db.read.Close()
 		_, cerr := db.write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		werr := db.write.Close()
-		if err := errors.Join(rerr, cerr, werr); err != nil {
+		if err := errors.Join(kerr, rerr, cerr, werr); err != nil {
 			db.closeErr = fmt.Errorf("data: close %s: %w", db.path, err)
 		}
 	})

@@ -59,6 +59,9 @@
 //     by a best-effort PRAGMA wal_checkpoint(TRUNCATE), and Close
 //     checkpoints too, so with secure_delete no copy of a deleted row stays
 //     in the database file or the WAL (tested by grepping the raw files).
+//   - The WAL is copied into the database file by a PASSIVE checkpoint on
+//     a connection of its own every 200 ms while there are commits
+//     (checkpoint.go), never inside a commit.
 //   - Retention: Trim, run by RunRetention, removes what is older than the
 //     retention period. Update IDs count as processed for
 //     flows.DuplicateWindow only: Telegram may reuse IDs after a week.
