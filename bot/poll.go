@@ -239,7 +239,8 @@ type wireUpdate struct {
 }
 
 // decodeWire decodes the parts of an update the bot reads into a
-// models.Update, as json.Unmarshal into models.Update would fill them.
+// models.Update, as json.Unmarshal into models.Update would fill them; of
+// the message a button was under, only its ID, date, chat and text.
 func decodeWire(raw []byte) (*models.Update, error) {
 	var w wireUpdate
 	if err := json.Unmarshal(raw, &w); err != nil {
@@ -252,16 +253,23 @@ func decodeWire(raw []byte) (*models.Update, error) {
 			ChatInstance: q.ChatInstance, Data: q.Data, GameShortName: q.GameShortName}
 		if len(q.Message) > 0 { // null too, as models does
 			m := &u.CallbackQuery.Message
-			var msg models.Message
-			if err := json.Unmarshal(q.Message, &msg); err != nil {
+			// The message is the bot's own, keyboard and all: only what
+			// callbackMessage reads is decoded.
+			var w struct {
+				ID   int         `json:"message_id"`
+				Date int         `json:"date"`
+				Chat models.Chat `json:"chat"`
+				Text string      `json:"text"`
+			}
+			if err := json.Unmarshal(q.Message, &w); err != nil {
 				return nil, err
 			}
-			if msg.Date == 0 { // what Telegram sends for a message the bot can no longer see
+			if w.Date == 0 { // what Telegram sends for a message the bot can no longer see
 				m.Type = models.MaybeInaccessibleMessageTypeInaccessibleMessage
-				m.InaccessibleMessage = &models.InaccessibleMessage{Chat: msg.Chat, MessageID: msg.ID}
+				m.InaccessibleMessage = &models.InaccessibleMessage{Chat: w.Chat, MessageID: w.ID}
 			} else {
 				m.Type = models.MaybeInaccessibleMessageTypeMessage
-				m.Message = &msg
+				m.Message = &models.Message{ID: w.ID, Date: w.Date, Chat: w.Chat, Text: w.Text}
 			}
 		}
 	}
