@@ -83,9 +83,13 @@ func FuzzHandleUpdate(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, r := range rows {
-			var p payload
-			if err := json.Unmarshal(r.Payload, &p); err != nil {
+			row, err := readRow(r.Method, r.Payload)
+			if err != nil {
 				t.Fatalf("row %d: %v", r.ID, err)
+			}
+			var p callBody
+			if err := json.Unmarshal(row.body, &p); err != nil {
+				t.Fatalf("row %d: body: %v", r.ID, err)
 			}
 			if r.Method == methodSend || r.Method == methodEditText {
 				plain, err := telegramtest.CheckHTML(p.Text)
@@ -102,8 +106,8 @@ func FuzzHandleUpdate(f *testing.F) {
 					t.Errorf("%s with invalid UTF-8", r.Method)
 				}
 			}
-			if p.Keyboard != nil {
-				for _, row := range p.Keyboard.InlineKeyboard {
+			if p.ReplyMarkup != nil {
+				for _, row := range p.ReplyMarkup.InlineKeyboard {
 					for _, btn := range row {
 						if btn.CallbackData == "" || len(btn.CallbackData) > maxCBData || btn.Text == "" {
 							t.Errorf("button %q with data %q", btn.Text, btn.CallbackData)

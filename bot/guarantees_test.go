@@ -312,7 +312,9 @@ func (s *recordingStore) Commit(ctx context.Context, c flows.Commit) error {
 		var p struct {
 			MessageID int `json:"message_id"`
 		}
-		_ = json.Unmarshal(r.Payload, &p)
+		if len(r.Payload) > 2 { // two bytes of format and flags, then the body
+			_ = json.Unmarshal(r.Payload[2:], &p)
+		}
 		desc := r.Method
 		if p.MessageID != 0 {
 			desc += fmt.Sprintf(" #%d", p.MessageID)

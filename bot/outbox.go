@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/redress-legal/redress/flows"
 )
@@ -16,9 +19,10 @@ const (
 	methodDeleteMessage = "deleteMessages"
 )
 
-// payload is the JSON an outbox row carries: the parameters of one Bot API
-// call, minus the chat, which the row holds. It is rendered text, never the
-// user's answers.
+// payload describes one Bot API call of the outbox: its parameters, minus
+// the chat, which the row holds. It is rendered text, never the user's
+// answers. Rows are stored as a ready body (see row); payload JSON is the
+// format of rows written before, which are still delivered.
 type payload struct {
 	Text       string          `json:"text,omitempty"`
 	HTML       bool            `json:"html,omitempty"`
@@ -32,6 +36,17 @@ type payload struct {
 	Unlogged bool `json:"unlogged,omitempty"`
 }
 
+// An outbox row's payload is the JSON body of its Bot API call without
+// chat_id (the sender adds the row's chat), after two bytes: rowBody and a
+// digit of flags (rowHTML, rowUnlogged). The sender sends it as it is,
+// decoding nothing; only when Telegram refuses the HTML does it decode the
+// body to send plain text instead.
+const (
+	rowBody     = 'B'
+	rowHTML     = 1 // the text is HTML
+	rowUnlogged = 2 // do not log the sent message's ID (see payload.Unlogged)
+)
+
 // outbox collects the calls one update produces, in order.
 type outbox struct {
 	rows []flows.Outgoing
@@ -39,12 +54,115 @@ type outbox struct {
 }
 
 func (o *outbox) add(method string, p payload) {
-	data, err := json.Marshal(p)
+	body, err := p.body(method, 0, false)
 	if err != nil {
-		o.err = fmt.Errorf("encode %s payload: %w", method, err)
+		o.err = fmt.Errorf("encode %s: %w", method, err)
 		return
 	}
+	flags := byte(0)
+	if p.HTML {
+		flags |= rowHTML
+	}
+	if p.Unlogged {
+		flags |= rowUnlogged
+	}
+	data := append([]byte{rowBody, '0' + flags}, body...)
 	o.rows = append(o.rows, flows.Outgoing{Method: method, Payload: data})
+}
+
+// body encodes the Bot API body of a call of method; chat 0 leaves chat_id
+// out. plain sends HTML text as plain text.
+func (p payload) body(method string, chat int64, plain bool) ([]byte, error) {
+	text, mode := p.Text, "HTML"
+	if plain || !p.HTML {
+		text, mode = plainFromHTML(p.Text), ""
+	}
+	var b callBody
+	switch method {
+	case methodSend:
+		b = callBody{ChatID: chat, Text: text, ParseMode: mode, ReplyMarkup: p.Keyboard, LinkPreview: noPreview}
+	case methodEditText:
+		b = callBody{ChatID: chat, MessageID: p.MessageID, Text: text, ParseMode: mode, ReplyMarkup: p.Keyboard, LinkPreview: noPreview}
+	case methodEditMarkup:
+		b = callBody{ChatID: chat, MessageID: p.MessageID, ReplyMarkup: p.Keyboard}
+	case methodAnswer:
+		b = callBody{CallbackQueryID: p.CallbackID, Text: p.Text, ShowAlert: p.Alert}
+	case methodDeleteMessage:
+		b = callBody{ChatID: chat, MessageIDs: p.MessageIDs}
+	default:
+		return nil, errUnknownMethod
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(b); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// errUnknownMethod: an outbox row of a method this version does not make.
+var errUnknownMethod = errors.New("unknown outbox method")
+
+// row is an outbox row read for sending.
+type row struct {
+	body          []byte // without chat_id
+	html          bool
+	unlogged      bool
+	editedMessage int // the message an edit changes
+}
+
+// readRow reads the payload of an outbox row of method, in the body format
+// or in the payload JSON of earlier versions.
+func readRow(method string, data []byte) (row, error) {
+	if len(data) >= 2 && data[0] == rowBody && data[1] >= '0' && data[1] <= '3' {
+		r := row{body: data[2:], html: (data[1]-'0')&rowHTML != 0, unlogged: (data[1]-'0')&rowUnlogged != 0}
+		if isEdit(method) {
+			id, _ := peekInt(r.body, "message_id")
+			r.editedMessage = int(id)
+		}
+		return r, nil
+	}
+	var p payload
+	if err := json.Unmarshal(data, &p); err != nil {
+		return row{}, err
+	}
+	body, err := p.body(method, 0, false)
+	if err != nil {
+		return row{}, err
+	}
+	return row{body: body, html: p.HTML, unlogged: p.Unlogged, editedMessage: p.MessageID}, nil
+}
+
+// plainBody is the body of r with its HTML text sent as plain text.
+func (r row) plainBody() ([]byte, error) {
+	var b callBody
+	if err := json.Unmarshal(r.body, &b); err != nil {
+		return nil, err
+	}
+	b.Text, b.ParseMode = plainFromHTML(b.Text), ""
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(b); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// withChat returns body with chat_id first, for every method but
+// answerCallbackQuery, which names no chat.
+func withChat(method string, chat int64, body []byte) []byte {
+	if method == methodAnswer || len(body) < 2 || body[0] != '{' {
+		return body
+	}
+	out := make([]byte, 0, len(body)+32)
+	out = append(out, `{"chat_id":`...)
+	out = strconv.AppendInt(out, chat, 10)
+	if rest := bytes.TrimSpace(body[1:]); len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, body[1:]...)
 }
 
 // send queues texts as messages; the keyboard goes on the last one.
@@ -119,18 +237,9 @@ func (b *Bot) reply(o *outbox, lang string, r flows.Reply, skipQuestion bool) {
 // unlogged marks the rows queued since row n as not to be logged as sent.
 func (o *outbox) unlogged(n int) {
 	for i := n; i < len(o.rows); i++ {
-		var p payload
-		if err := json.Unmarshal(o.rows[i].Payload, &p); err != nil {
-			o.err = fmt.Errorf("decode payload: %w", err)
-			return
+		if p := o.rows[i].Payload; len(p) >= 2 && p[0] == rowBody {
+			p[1] = '0' + ((p[1] - '0') | rowUnlogged)
 		}
-		p.Unlogged = true
-		data, err := json.Marshal(p)
-		if err != nil {
-			o.err = fmt.Errorf("encode payload: %w", err)
-			return
-		}
-		o.rows[i].Payload = data
 	}
 }
 

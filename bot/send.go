@@ -1,9 +1,7 @@
 package bot
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -378,8 +376,8 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 		c.rows = c.rows[1:]
 		s.mu.Unlock()
 
-		var p payload
-		if err := json.Unmarshal(r.Payload, &p); err != nil {
+		p, err := readRow(r.Method, r.Payload)
+		if err != nil {
 			s.b.log.Error("undecodable outbox row dropped", "chat", r.Chat, "row", r.ID, "method", r.Method, "err", err)
 			held = append(held, flows.Delivery{Row: r.ID})
 			if !flush() {
@@ -387,7 +385,7 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 			}
 			continue
 		}
-		if isEdit(r.Method) && slices.Contains(edited, p.MessageID) {
+		if isEdit(r.Method) && slices.Contains(edited, p.editedMessage) {
 			// Made again after a crash, the held edit would undo this one.
 			if !flush() {
 				return
@@ -409,7 +407,7 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 		}
 		held = append(held, flows.Delivery{Row: r.ID, MessageID: msgID})
 		if isEdit(r.Method) {
-			edited = append(edited, p.MessageID)
+			edited = append(edited, p.editedMessage)
 		}
 		s.mu.Lock()
 		next := len(c.rows) > 0
@@ -473,7 +471,7 @@ const (
 // deliver makes one outbox call, retrying until Telegram accepts or refuses
 // it for good. With outcomeDone it returns the ID of the message sent, to
 // record (0 for none, or for a message that must not be remembered).
-func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p payload) (outcome, int64) {
+func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p row) (outcome, int64) {
 	// The logger is made only when there is something to log: With
 	// allocates, and most calls succeed at once.
 	log := func() *slog.Logger { return s.b.log.With("chat", r.Chat, "row", r.ID, "method", r.Method) }
@@ -485,7 +483,7 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p payload) (outc
 			if attempt > 0 {
 				log().Info("delivered after retrying", "ms", time.Since(start).Milliseconds(), "attempts", attempt+1)
 			}
-			if p.Unlogged {
+			if p.unlogged {
 				msgID = 0
 			}
 			return outcomeDone, msgID
@@ -532,7 +530,7 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p payload) (outc
 			switch {
 			case strings.Contains(ae.Desc, "message is not modified"):
 				return outcomeDone, 0 // already as we want it
-			case p.HTML && !plain && strings.Contains(ae.Desc, "can't parse entities"):
+			case p.html && !plain && strings.Contains(ae.Desc, "can't parse entities"):
 				log().Error("Telegram refused our HTML; sending plain text", "err", logErr(err))
 				plain = true
 				continue
@@ -602,33 +600,16 @@ var noPreview = &linkPreview{IsDisabled: true}
 
 // call makes the Bot API call of one row. It returns the ID of the message
 // sent, for sendMessage.
-func (s *sender) call(ctx context.Context, r flows.Outgoing, p payload, plain bool) (int64, error) {
-	text, mode := p.Text, "HTML"
-	if plain || !p.HTML {
-		text, mode = plainFromHTML(p.Text), ""
+func (s *sender) call(ctx context.Context, r flows.Outgoing, p row, plain bool) (int64, error) {
+	body := p.body
+	if plain && p.html {
+		var err error
+		if body, err = p.plainBody(); err != nil {
+			// Nothing to retry: the row is dropped as refused.
+			return 0, &apiError{Method: r.Method, Code: http.StatusBadRequest, Desc: "HTML refused, and no plain text could be made: " + err.Error()}
+		}
 	}
-	var body callBody
-	switch r.Method {
-	case methodSend:
-		body = callBody{ChatID: r.Chat, Text: text, ParseMode: mode, ReplyMarkup: p.Keyboard, LinkPreview: noPreview}
-	case methodEditText:
-		body = callBody{ChatID: r.Chat, MessageID: p.MessageID, Text: text, ParseMode: mode, ReplyMarkup: p.Keyboard, LinkPreview: noPreview}
-	case methodEditMarkup:
-		body = callBody{ChatID: r.Chat, MessageID: p.MessageID, ReplyMarkup: p.Keyboard}
-	case methodAnswer:
-		body = callBody{CallbackQueryID: p.CallbackID, Text: p.Text, ShowAlert: p.Alert}
-	case methodDeleteMessage:
-		body = callBody{ChatID: r.Chat, MessageIDs: p.MessageIDs}
-	default:
-		return 0, &apiError{Method: r.Method, Code: http.StatusBadRequest, Desc: "unknown outbox method"}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
-		return 0, fmt.Errorf("encode %s: %w", r.Method, err)
-	}
-	id, err := s.b.api.call(ctx, r.Method, buf.Bytes())
+	id, err := s.b.api.call(ctx, r.Method, withChat(r.Method, r.Chat, body))
 	if r.Method != methodSend {
 		id = 0
 	}
