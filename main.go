@@ -106,7 +106,7 @@ func defaultDBPath() string {
 // openStore opens the SQLite store at path with its encryption key: from
 // $REDRESS_KEY, else from the key file beside the database (created with
 // mode 0600 on first start).
-func openStore(ctx context.Context, path string) (*data.DB, error) {
+func openStore(ctx context.Context, path string, opts ...data.Option) (*data.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -120,7 +120,7 @@ func openStore(ctx context.Context, path string) (*data.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encryption key: %w", err)
 	}
-	db, err := data.Open(ctx, path, data.WithKey(key))
+	db, err := data.Open(ctx, path, append([]data.Option{data.WithKey(key)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

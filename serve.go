@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/redress-legal/redress/bot"
+	"github.com/redress-legal/redress/data"
 )
 
 const serveUsage = `Usage: redress serve [flags]
@@ -91,7 +92,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	db, err := openStore(ctx, *dbPath)
+	// The log of sent messages serves /delete only: it is kept as long as
+	// Telegram lets the bot delete them, not for the whole retention period.
+	db, err := openStore(ctx, *dbPath, data.WithSentWindow(bot.DeleteWindow))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

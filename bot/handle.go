@@ -598,8 +598,10 @@ func (b *Bot) chooseLang(st flows.State, callbackID string, msgID int, lang stri
 	return d
 }
 
-// deleteWindow is how far back Telegram lets a bot delete messages.
-const deleteWindow = 47 * time.Hour
+// DeleteWindow is how far back /delete deletes the bot's messages in a
+// chat: Telegram lets a bot delete its messages for 48 hours. The store
+// need not keep the log of sent messages longer (data.WithSentWindow).
+const DeleteWindow = 47 * time.Hour
 
 // confirmDelete carries out (or cancels) /delete: every row of the user in
 // one transaction, and the conversation removed from the chat as far as
@@ -614,7 +616,7 @@ func (b *Bot) confirmDelete(ctx context.Context, chat int64, lang, callbackID st
 		d.out.editText(msgID, escapeHTML(b.text(lang, MsgDeleteCancelled, nil)))
 		return d, nil
 	}
-	sent, err := b.store.RecentSent(ctx, chat, now.Add(-deleteWindow))
+	sent, err := b.store.RecentSent(ctx, chat, now.Add(-DeleteWindow))
 	if err != nil {
 		return d, fmt.Errorf("recent messages: %w", err)
 	}

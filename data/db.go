@@ -35,6 +35,8 @@ type DB struct {
 	seal  *sealer
 	idx   indexer // keyed hashes of session keys and chat IDs
 	now   func() time.Time
+	// sentWin: Trim removes older sent-log entries (WithSentWindow).
+	sentWin time.Duration
 
 	// Background checkpoints (checkpoint.go); commits counts transactions
 	// of the writer, so an idle database is not checkpointed again.
@@ -58,6 +60,7 @@ type options struct {
 	key     []byte
 	now     func() time.Time
 	maxRead int
+	sentWin time.Duration
 	maxMigr int // tests: apply only the first maxMigr migrations (0: all)
 }
 
@@ -74,6 +77,13 @@ func WithKey(key []byte) Option {
 // (default time.Now).
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
+}
+
+// WithSentWindow makes Trim remove entries of the sent-message log older
+// than d even when the retention period is longer: the log serves only to
+// delete a chat's recent messages (default 0: kept as long as the rest).
+func WithSentWindow(d time.Duration) Option {
+	return func(o *options) { o.sentWin = d }
 }
 
 // WithMaxOpenConns sets how many connections may read at once (default 4).
@@ -163,7 +173,7 @@ func open(ctx context.Context, path string, o options, ms []migration) (*DB, err
 		return nil, err
 	}
 
-	db := &DB{path: abs, seal: seal, idx: newIndexer(o.key), now: o.now}
+	db := &DB{path: abs, seal: seal, idx: newIndexer(o.key), now: o.now, sentWin: o.sentWin}
 	db.write, err = sql.Open("sqlite3", dsn(abs, url.Values{"_txlock": {"immediate"}}))
 	if err != nil {
 		return nil, err

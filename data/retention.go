@@ -27,7 +27,8 @@ const trimChunk = 1000
 // Trim removes everything older than before: idle sessions, processed
 // update IDs (older than the retention period, they no longer count: see
 // flows.DuplicateWindow), outbox rows never
-// delivered, the sent-message log and inactive-chat marks. It deletes in
+// delivered, the sent-message log (also what is older than the sent
+// window: WithSentWindow) and inactive-chat marks. It deletes in
 // transactions of at most trimChunk rows, each found through an index
 // (the outbox, which is small, is scanned). It checkpoints the WAL
 // afterwards when anything was removed. On an error, what was deleted
@@ -35,18 +36,23 @@ const trimChunk = 1000
 func (db *DB) Trim(ctx context.Context, before time.Time) (Trimmed, error) {
 	var t Trimmed
 	b := toNanos(before)
+	sentBefore := b
+	if db.sentWin > 0 {
+		sentBefore = max(b, toNanos(db.now().Add(-db.sentWin)))
+	}
 	for _, q := range []struct {
-		n   *int
-		sql string
+		n      *int
+		sql    string
+		before int64
 	}{
-		{&t.Sessions, `DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE updated < ? LIMIT ?)`},
-		{&t.Updates, `DELETE FROM updates WHERE update_id IN (SELECT update_id FROM updates WHERE processed < ? LIMIT ?)`},
-		{&t.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created < ? LIMIT ?)`},
-		{&t.Sent, `DELETE FROM sent WHERE id IN (SELECT id FROM sent WHERE sent_at < ? LIMIT ?)`},
-		{&t.Chats, `DELETE FROM chats WHERE chat IN (SELECT chat FROM chats WHERE updated < ? LIMIT ?)`},
+		{&t.Sessions, `DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE updated < ? LIMIT ?)`, b},
+		{&t.Updates, `DELETE FROM updates WHERE update_id IN (SELECT update_id FROM updates WHERE processed < ? LIMIT ?)`, b},
+		{&t.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created < ? LIMIT ?)`, b},
+		{&t.Sent, `DELETE FROM sent WHERE id IN (SELECT id FROM sent WHERE sent_at < ? LIMIT ?)`, sentBefore},
+		{&t.Chats, `DELETE FROM chats WHERE chat IN (SELECT chat FROM chats WHERE updated < ? LIMIT ?)`, b},
 	} {
 		for {
-			res, err := db.write.ExecContext(ctx, q.sql, b, trimChunk)
+			res, err := db.write.ExecContext(ctx, q.sql, q.before, trimChunk)
 			if err != nil {
 				return t, fmt.Errorf("data: trim: %w", err)
 			}

@@ -177,3 +177,40 @@ func TestRunRetention(t *testing.T) {
 	stop()
 	db.RunRetention(stopped, time.Hour, 90*day, nil) // nil logger: no panic; a done ctx returns
 }
+
+// TestTrimSentWindow: with a sent window shorter than the retention period,
+// the log of sent messages is trimmed to the window while the sessions of
+// the same age stay.
+func TestTrimSentWindow(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	db, _ := openTemp(t, data.WithClock(clock.Now), data.WithSentWindow(2*day))
+	ctx := t.Context()
+	send := func(update int64) {
+		t.Helper()
+		o := []flows.Outgoing{{Method: "sendMessage", Payload: []byte("x")}}
+		if err := db.Commit(ctx, flows.Commit{UpdateID: update, Chat: 1, Outbox: o,
+			Session: flows.Session{Key: "tg:1", Rev: update - 1}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Delivered(ctx, 1, flows.Delivery{Row: o[0].ID, MessageID: 100 + update}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(1)
+	clock.Advance(3 * day)
+	send(2)
+	got, err := db.Trim(ctx, clock.Now().Add(-90*day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (data.Trimmed{Sent: 1}); got != want {
+		t.Fatalf("Trim = %+v, want %+v", got, want)
+	}
+	ids, err := db.RecentSent(ctx, 1, time.Time{})
+	if err != nil || len(ids) != 1 || ids[0] != 102 {
+		t.Fatalf("sent log after the trim: %v, %v; want [102]", ids, err)
+	}
+	if s, err := db.Get(ctx, "tg:1"); err != nil || s.Rev != 2 {
+		t.Fatalf("session after the trim: rev %d, %v", s.Rev, err)
+	}
+}
