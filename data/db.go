@@ -37,6 +37,9 @@ type DB struct {
 	now   func() time.Time
 	// sentWin: Trim removes older sent-log entries (WithSentWindow).
 	sentWin time.Duration
+	// outboxLast is the last outbox id given (appendOutbox); only the
+	// writer goroutine touches it.
+	outboxLast int64
 
 	// Background checkpoints (checkpoint.go); commits counts transactions
 	// of the writer, so an idle database is not checkpointed again.

@@ -104,15 +104,21 @@ func (db *DB) deleteAll(ctx context.Context, tx *sql.Tx, key string, chat int64)
 }
 
 // appendOutbox inserts rows with ids chosen here, so each payload can be
-// sealed bound to its id. The transaction holds the write lock, and the
-// next id is the one AUTOINCREMENT would choose: above every id ever used.
+// sealed bound to its id: above every id ever used, as AUTOINCREMENT would
+// choose. The writer goroutine, the only one that appends, remembers the
+// last id it gave (outboxLast) and reads it from the database only the
+// first time; an id given in a transaction that was rolled back is skipped,
+// never reused.
 func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []flows.Outgoing, now int64) error {
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(
-			COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
-			COALESCE((SELECT MAX(id) FROM outbox), 0))`).Scan(&last); err != nil {
-		return fmt.Errorf("outbox id: %w", err)
+	if db.outboxLast == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(
+				COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+				COALESCE((SELECT MAX(id) FROM outbox), 0))`).Scan(&db.outboxLast); err != nil {
+			return fmt.Errorf("outbox id: %w", err)
+		}
 	}
+	last := db.outboxLast
+	db.outboxLast += int64(len(rows))
 	// Exec, not Prepare: the driver's statement cache serves Exec, while
 	// every Prepare compiles the statement anew.
 	for i, o := range rows {
