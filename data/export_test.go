@@ -51,3 +51,11 @@ func ForgetIndex(db *DB, keys []string, chats []int64) error {
 	_, err := db.write.Exec(`DELETE FROM meta WHERE name = 'index'`)
 	return err
 }
+
+// SetReindex sets the rows per re-keying transaction and a hook called
+// after each, for tests; it returns a function that restores both.
+func SetReindex(chunk int, hook func(table string) error) (restore func()) {
+	oldChunk, oldHook := reindexChunk, reindexHook
+	reindexChunk, reindexHook = chunk, hook
+	return func() { reindexChunk, reindexHook = oldChunk, oldHook }
+}

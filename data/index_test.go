@@ -2,6 +2,8 @@ package data_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -53,5 +55,52 @@ func TestOlderDatabaseIsReindexed(t *testing.T) {
 	}
 	if where := findIn(rawFiles(t, path), "tg:42"); len(where) > 0 {
 		t.Fatalf("session key in clear after reindex in %v", where)
+	}
+}
+
+// TestReindexInChunksResumes: re-keying goes a few rows per transaction;
+// stopped after its first (as a crash would stop it), the next Open goes on
+// where it stopped and no key is hashed twice.
+func TestReindexInChunksResumes(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTemp(t)
+	var keys []string
+	var chats []int64
+	for c := int64(1); c <= 7; c++ {
+		key := fmt.Sprintf("tg:%d", c)
+		o := []flows.Outgoing{{Method: "sendMessage", Payload: []byte("x")}}
+		if err := db.Commit(ctx, flows.Commit{UpdateID: c, Chat: c, Outbox: o,
+			Session: flows.Session{Key: key, State: flows.State{Flow: "f", Node: key}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Delivered(ctx, c, flows.Delivery{Row: o[0].ID, MessageID: 100 + c}); err != nil {
+			t.Fatal(err)
+		}
+		keys, chats = append(keys, key), append(chats, c)
+	}
+	if err := data.ForgetIndex(db, keys, chats); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	stop := errors.New("stopped")
+	restore := data.SetReindex(2, func(string) error { return stop })
+	if _, err := data.Open(ctx, path, data.WithKey(testKey)); !errors.Is(err, stop) {
+		t.Fatalf("Open with the re-keying stopped: %v", err)
+	}
+	restore()
+	defer data.SetReindex(2, nil)()
+	db, err := data.Open(ctx, path, data.WithKey(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i, key := range keys {
+		if s, err := db.Get(ctx, key); err != nil || s.State.Node != key {
+			t.Errorf("session %s after a resumed re-keying: %+v, %v", key, s, err)
+		}
+		if ids, err := db.RecentSent(ctx, chats[i], time.Time{}); err != nil || !slices.Equal(ids, []int64{100 + chats[i]}) {
+			t.Errorf("sent log of chat %d after a resumed re-keying: %v, %v", chats[i], ids, err)
+		}
 	}
 }
