@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -225,5 +227,60 @@ func TestScriptsSayWhatIsWrongWhere(t *testing.T) {
 	_, err = ParseScript("bad.txt", []byte("press x\nok\nhi | expect many\n"))
 	if err == nil || !strings.Contains(err.Error(), "bad.txt:1:") || !strings.Contains(err.Error(), "bad.txt:3:") {
 		t.Fatalf("want errors at lines 1 and 3, got %v", err)
+	}
+}
+
+// A bot killed in the middle of a long poll: its poll ends with the
+// connection and does not take the next update.
+func TestALongPollEndsWithItsConnection(t *testing.T) {
+	s := New(Config{Token: "42:TEST"})
+	base, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"offset":1,"timeout":30}`
+	fmt.Fprintf(conn, "POST /bot42:TEST/getUpdates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	for s.Polls() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	conn.Close()
+	time.Sleep(100 * time.Millisecond)
+	s.SendText(7, "en", "/start")
+	time.Sleep(50 * time.Millisecond)
+	if _, m := api(t, base, "getUpdates", `{"timeout":0}`); len(ids(t, m)) != 1 {
+		t.Fatalf("want the update, got %s", m["result"])
+	}
+	if st := s.Stats(); st.Redelivered != 0 {
+		t.Fatalf("the poll of a closed connection took the update: %+v", st)
+	}
+}
+
+// Node's clients may send chunked bodies.
+func TestChunkedBodiesAreRead(t *testing.T) {
+	s := New(Config{Token: "42:TEST"})
+	base, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SendText(5, "en", "/start")
+	body := io.MultiReader(strings.NewReader(`{"chat_id":5,`), strings.NewReader(`"text":"hi"}`)) // no length: chunked
+	resp, err := http.Post(base+"/bot42:TEST/sendMessage", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || len(resp.TransferEncoding) != 0 || resp.ContentLength != int64(len(data)) {
+		t.Fatalf("%d %v %d: %s", resp.StatusCode, resp.TransferEncoding, resp.ContentLength, data)
+	}
+	if calls := s.Chat(5).Calls(); len(calls) != 1 || calls[0].Method != "sendMessage" {
+		t.Fatalf("calls: %+v", calls)
 	}
 }

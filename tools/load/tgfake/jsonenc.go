@@ -1,10 +1,11 @@
 package tgfake
 
 import (
-	"net/http"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/valyala/fasthttp"
 )
 
 // The fake's hot answers and updates are assembled by hand: the same bytes
@@ -135,16 +136,15 @@ type okBody []byte
 func newOK(n int) []byte { return append(make([]byte, 0, n), okPrefix...) }
 
 var (
-	jsonContentType = []string{"application/json"}
+	jsonContentType = []byte("application/json")
 	okTrue          = []byte(`{"ok":true,"result":true}`)
 	okPrefix        = `{"ok":true,"result":`
 )
 
 // writeBody writes a complete JSON answer with its length (no chunking).
-func writeBody(w http.ResponseWriter, code int, body []byte) {
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
+// body is not copied: it must not change afterwards.
+func writeBody(rc *fasthttp.RequestCtx, code int, body []byte) {
+	rc.SetStatusCode(code)
+	rc.Response.Header.SetContentTypeBytes(jsonContentType)
+	rc.Response.SetBodyRaw(body)
 }

@@ -8,10 +8,12 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/valyala/fasthttp"
 )
 
 // maxBody bounds a request body; Bot API calls of a text bot are far smaller.
@@ -25,19 +27,15 @@ type params map[string]string
 // readParams reads a call's parameters from the query string and from a
 // multipart/form-data, application/json or application/x-www-form-urlencoded
 // body. go-telegram/bot sends multipart; grammY and Telegraf send JSON.
-func readParams(r *http.Request) (params, error) {
+// (fasthttp has read the whole body, chunked or not, up to maxBody.)
+func readParams(r *fasthttp.Request) (params, error) {
 	p := params{}
-	if r.URL.RawQuery != "" {
-		for k, v := range r.URL.Query() {
-			if len(v) > 0 {
-				p[k] = v[0]
-			}
-		}
-	}
-	if r.Body == nil || r.Body == http.NoBody {
+	addQuery(p, r)
+	data := r.Body()
+	if len(data) == 0 {
 		return p, nil
 	}
-	ct := r.Header.Get("Content-Type")
+	ct := string(r.Header.ContentType())
 	var mt string
 	var mtParams map[string]string
 	switch ct { // the common spellings, without parsing them every time
@@ -53,18 +51,11 @@ func readParams(r *http.Request) (params, error) {
 		if mtParams["boundary"] == "" {
 			return nil, errors.New("multipart body without a boundary")
 		}
-		if err := p.addMultipart(r.Body, mtParams["boundary"]); err != nil {
+		if err := p.addMultipart(bytes.NewReader(data), mtParams["boundary"]); err != nil {
 			return nil, err
 		}
 		return p, nil
 	}
-	buf := bodyPool.Get().(*bytes.Buffer)
-	defer putBody(buf)
-	buf.Reset()
-	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, maxBody)); err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
-	}
-	data := buf.Bytes()
 	if mt == "application/x-www-form-urlencoded" {
 		if err := p.addForm(data); err != nil {
 			return nil, err
@@ -86,15 +77,26 @@ func readParams(r *http.Request) (params, error) {
 		return p, nil
 	}
 	clear(p) // a fast attempt that gave up may have left some
-	for k, v := range r.URL.Query() {
-		if len(v) > 0 {
-			p[k] = v[0]
-		}
-	}
+	addQuery(p, r)
 	if err := p.addJSON(data); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// addQuery adds the parameters of the query string, the first value of
+// each, as net/http's URL.Query read them.
+func addQuery(p params, r *fasthttp.Request) {
+	q := r.URI().QueryString()
+	if len(q) == 0 {
+		return
+	}
+	vals, _ := url.ParseQuery(string(q))
+	for k, v := range vals {
+		if len(v) > 0 {
+			p[k] = v[0]
+		}
+	}
 }
 
 // addJSON reads a JSON object body into p: strings unquoted, null
@@ -121,8 +123,8 @@ func (p params) addJSON(data []byte) error {
 	return nil
 }
 
-// bodyPool holds the buffers request bodies are read into; the parameters
-// are copied out of them.
+// bodyPool holds the buffers multipart fields are read into; the
+// parameters are copied out of them.
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func putBody(b *bytes.Buffer) {

@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 )
 
 var jsonBodies = []string{
@@ -92,7 +94,12 @@ func TestMultipartFieldsReadLikeParseMultipartForm(t *testing.T) {
 			r.Header.Set("Content-Type", w.FormDataContentType())
 			return r
 		}
-		got, err := readParams(req())
+		var fr fasthttp.Request
+		fr.Header.SetMethod("POST")
+		fr.SetRequestURI("/bot1:x/sendMessage?q=query&only=query")
+		fr.Header.SetContentType(w.FormDataContentType())
+		fr.SetBodyString(tc.body)
+		got, err := readParams(&fr)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

@@ -18,12 +18,13 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // Faults says which share of the bot's calls fail, and how. Shares are
@@ -87,8 +88,7 @@ type Stats struct {
 	UnknownChats int64            `json:"unknown_chats"`       // calls naming a chat that never wrote to the bot
 }
 
-// Server is the fake Bot API. Create it with New; serve Handler() or call
-// Start.
+// Server is the fake Bot API. Create it with New and serve it with Start.
 type Server struct {
 	cfg  Config
 	seed maphash.Seed
@@ -119,7 +119,7 @@ type Server struct {
 	kbmu    sync.Mutex
 	kbCache map[string]parsedKeyboard
 
-	srv *http.Server
+	srv *fasthttp.Server
 	ln  net.Listener
 
 	botJSON json.RawMessage // the bot as a User, encoded once
@@ -182,7 +182,24 @@ func (s *Server) Start(addr string) (string, error) {
 		return "", fmt.Errorf("tgfake: listen: %w", err)
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// fasthttp rather than net/http: the tool shares the cores with the bot
+	// it measures, and net/http's server machinery was most of what the
+	// tool still spent per update (see the README).
+	s.srv = &fasthttp.Server{
+		Handler: s.serve,
+		// Long polls and stalled calls block their handler: hundreds may be
+		// blocked at once, each on its own connection (the default
+		// Concurrency, 256k, and no MaxConnsPerIP allow that).
+		Concurrency: 256 * 1024,
+		// No ReadTimeout, no IdleTimeout: keep-alive connections idle between
+		// polls as long as the client likes (closing them races with a client
+		// reusing them), and no read deadline is set per request. A client on
+		// loopback that stalls mid-request only holds its own goroutine;
+		// Close closes idle connections and ends blocked calls.
+		MaxRequestBodySize:           maxBody,
+		DisablePreParseMultipartForm: true, // readParams reads the fields it needs
+		NoDefaultServerHeader:        true, // as net/http: no Server header
+	}
 	go func() { _ = s.srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), nil
 }
@@ -194,7 +211,7 @@ func (s *Server) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := s.srv.Shutdown(ctx); err != nil {
+	if err := s.srv.ShutdownWithContext(ctx); err != nil {
 		return fmt.Errorf("tgfake: close: %w", err)
 	}
 	return nil
@@ -264,40 +281,38 @@ func (e *apiErr) Error() string { return strconv.Itoa(e.code) + " " + e.desc }
 
 func badRequest(desc string) *apiErr { return &apiErr{code: 400, desc: "Bad Request: " + desc} }
 
-// Handler returns the HTTP handler serving /bot<token>/<method>.
-func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(s.serveHTTP)
-}
-
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+// serve serves /bot<token>/<method>.
+func (s *Server) serve(rc *fasthttp.RequestCtx) {
+	cl := call{rc: rc}
+	defer cl.end()
+	rest, ok := strings.CutPrefix(string(rc.Path()), "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || method == "" {
-		writeJSON(w, 404, apiResponse{ErrorCode: 404, Description: "Not Found"})
+		writeJSON(rc, 404, apiResponse{ErrorCode: 404, Description: "Not Found"})
 		return
 	}
 	if s.cfg.Token != "" && token != s.cfg.Token {
-		writeJSON(w, 401, apiResponse{ErrorCode: 401, Description: "Unauthorized"})
+		writeJSON(rc, 401, apiResponse{ErrorCode: 401, Description: "Unauthorized"})
 		return
 	}
-	p, err := readParams(r)
+	p, err := readParams(&rc.Request)
 	if err != nil {
 		s.count(func(st *Stats) { st.BadRequests++ })
-		writeJSON(w, 400, apiResponse{ErrorCode: 400, Description: "Bad Request: " + err.Error()})
+		writeJSON(rc, 400, apiResponse{ErrorCode: 400, Description: "Bad Request: " + err.Error()})
 		return
 	}
 	at := time.Now()
-	method = strings.ToLower(method)
+	method = lowerMethod(method)
 	if method != "getupdates" || s.faults().GetUpdates {
-		if e := s.inject(r.Context(), p, at); e != nil {
-			writeErr(w, e)
+		if e := s.inject(&cl, p, at); e != nil {
+			writeErr(rc, e)
 			return
 		}
 	}
 	var res any
 	switch method {
 	case "getupdates":
-		res, err = s.getUpdates(r.Context(), p)
+		res, err = s.getUpdates(&cl, p)
 	case "getme":
 		res = s.botUser()
 	case "deletewebhook":
@@ -343,40 +358,55 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if e.code >= 400 && e.code < 500 && e.code != 429 && e.code != 409 {
 			s.count(func(st *Stats) { st.BadRequests++ })
 		}
-		writeErr(w, e)
+		writeErr(rc, e)
 		return
 	}
 	switch r := res.(type) {
 	case okBody:
-		writeBody(w, 200, r)
+		writeBody(rc, 200, r)
 	case bool:
 		if r {
-			writeBody(w, 200, okTrue)
+			writeBody(rc, 200, okTrue)
 			return
 		}
-		writeJSON(w, 200, apiResponse{OK: true, Result: r})
+		writeJSON(rc, 200, apiResponse{OK: true, Result: r})
 	default:
-		writeJSON(w, 200, apiResponse{OK: true, Result: res})
+		writeJSON(rc, 200, apiResponse{OK: true, Result: res})
 	}
 }
 
-func writeErr(w http.ResponseWriter, e *apiErr) {
+func writeErr(rc *fasthttp.RequestCtx, e *apiErr) {
 	resp := apiResponse{ErrorCode: e.code, Description: e.desc}
 	if e.retryAfter > 0 {
 		resp.Parameters = &responseParams{RetryAfter: e.retryAfter}
 	}
-	writeJSON(w, e.code, resp)
+	writeJSON(rc, e.code, resp)
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
+func writeJSON(rc *fasthttp.RequestCtx, code int, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		code, data = 500, []byte(`{"ok":false,"error_code":500,"description":"encode"}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(code)
-	_, _ = w.Write(data)
+	writeBody(rc, code, data)
+}
+
+// lowerMethod is strings.ToLower(method), without an allocation for the
+// methods bots call most.
+func lowerMethod(method string) string {
+	switch method {
+	case "getUpdates":
+		return "getupdates"
+	case "sendMessage":
+		return "sendmessage"
+	case "editMessageText":
+		return "editmessagetext"
+	case "editMessageReplyMarkup":
+		return "editmessagereplymarkup"
+	case "answerCallbackQuery":
+		return "answercallbackquery"
+	}
+	return strings.ToLower(method)
 }
 
 // SetFaults changes the faults injected from now on.
@@ -404,7 +434,7 @@ func (s *Server) faults() Faults {
 // inject decides whether this call is faulted. A chat answered 429 keeps
 // getting 429 until its retry_after has passed, like Telegram; such calls
 // are counted as violations.
-func (s *Server) inject(ctx context.Context, p params, at time.Time) *apiErr {
+func (s *Server) inject(cl *call, p params, at time.Time) *apiErr {
 	f := s.faults()
 	chatID, hasChat := p.int64("chat_id")
 	if !hasChat {
@@ -454,7 +484,8 @@ func (s *Server) inject(ctx context.Context, p params, at time.Time) *apiErr {
 		defer t.Stop()
 		select {
 		case <-t.C:
-		case <-ctx.Done():
+		case <-cl.rc.Done(): // the server is shutting down
+		case <-cl.gone():
 		}
 	}
 	return nil

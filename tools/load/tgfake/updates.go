@@ -1,7 +1,6 @@
 package tgfake
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -42,7 +41,7 @@ func (s *Server) NextUpdateID() int64 {
 // getUpdates serves long polling: updates below offset are confirmed and
 // forgotten; the rest are returned (again, if they were before), up to
 // limit; with none, the call waits up to timeout seconds for one.
-func (s *Server) getUpdates(ctx context.Context, p params) (any, error) {
+func (s *Server) getUpdates(cl *call, p params) (any, error) {
 	s.pollOne.Do(func() { close(s.polled) })
 	s.polls.Add(1)
 	offset, _ := p.int64("offset")
@@ -106,7 +105,10 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, error) {
 		select {
 		case <-ch:
 		case <-t.C:
-		case <-ctx.Done():
+		case <-cl.rc.Done(): // the server is shutting down
+			t.Stop()
+			return nil, errors.New("client went away")
+		case <-cl.gone():
 			t.Stop()
 			return nil, errors.New("client went away")
 		}
