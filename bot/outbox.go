@@ -92,6 +92,12 @@ func (p payload) body(method string, chat int64, plain bool) ([]byte, error) {
 	default:
 		return nil, errUnknownMethod
 	}
+	return b.encode()
+}
+
+// encode returns the JSON of b, with <, > and & as they are (the texts are
+// HTML: escaping them would only make the body longer).
+func (b callBody) encode() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -141,13 +147,7 @@ func (r row) plainBody() ([]byte, error) {
 		return nil, err
 	}
 	b.Text, b.ParseMode = plainFromHTML(b.Text), ""
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(b); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return b.encode()
 }
 
 // withChat returns body with chat_id first, for every method but
