@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -34,9 +35,8 @@ Flags:
 // runServe runs the Telegram bot until ctx ends or a signal comes.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, serveUsage)
+		fmt.Fprint(fs.Output(), serveUsage)
 		fs.PrintDefaults()
 	}
 	var (
@@ -52,31 +52,37 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logLevel   = fs.String("log-level", "info", "debug, info, warn or error")
 		retention  = fs.String("retention", "90d", "delete conversations idle longer than this (e.g. 90d, 720h)")
 		workers    = fs.Int("workers", 8, "updates handled at once, each of another chat")
+		lockWait   = fs.Duration("lock-wait", 30*time.Second, "how long to wait for another redress serve on the same --db to exit before giving up")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("serve: %w", errUsage)
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("serve: unexpected argument %q: %w", fs.Arg(0), errUsage)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("serve: --log-level %q: %w", *logLevel, errUsage)
+		return usagef("--log-level %q is not a level: use debug, info, warn or error", *logLevel)
 	}
 	keep, err := parseRetention(*retention)
 	if err != nil {
-		return fmt.Errorf("serve: --retention: %v: %w", err, errUsage)
+		return usagef("--retention %v", err)
+	}
+	if *workers < 1 {
+		return usagef("--workers %d: at least 1 update must be handled at a time", *workers)
+	}
+	if *lockWait < 0 {
+		return usagef("--lock-wait %s: a wait cannot be negative", *lockWait)
+	}
+	if *secret != "" && *secretFile != "" {
+		return usagef("--webhook-secret and --webhook-secret-file both given: use one")
 	}
 	token, err := readSecret(*tokenFile, "TELEGRAM_BOT_TOKEN")
 	if err != nil {
-		return fmt.Errorf("serve: bot token: %w", err)
+		return usagef("--token-file: %v: give a readable file holding the bot token", err)
 	}
 	if token == "" {
-		return fmt.Errorf("serve: no bot token: set TELEGRAM_BOT_TOKEN or --token-file (BotFather gives you one): %w", errUsage)
+		if *tokenFile != "" {
+			return usagef("--token-file %s is empty: put the token BotFather gave you in it", *tokenFile)
+		}
+		return usagef("no bot token: set TELEGRAM_BOT_TOKEN or pass --token-file FILE (BotFather gives you a token)")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	tuneGC()
@@ -92,6 +98,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// One process serves a database at a time: two would both deliver the
+	// outbox (data.Lock). A restart that begins while the old process is
+	// still exiting waits for it.
+	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
+		return fmt.Errorf("serve: create data directory: %w", err)
+	}
+	release, err := data.Lock(ctx, *dbPath, *lockWait, func(holder int) {
+		log.Warn("another redress process is serving this database; waiting for it to exit", "pid", holder, "wait_s", lockWait.Seconds())
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil // stopped while waiting: a clean exit
+	}
+	if errors.Is(err, data.ErrLocked) {
+		return fmt.Errorf("serve: the database %s is %w: stop it, or give this one another --db", *dbPath, err)
+	}
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer release()
 	// The log of sent messages serves /delete only: it is kept as long as
 	// Telegram lets the bot delete them, not for the whole retention period.
 	db, err := openStore(ctx, *dbPath, data.WithSentWindow(bot.DeleteWindow))

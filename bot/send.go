@@ -31,9 +31,13 @@ import (
 // holds whichever way rows came. Until the first scan has succeeded no chat
 // is delivered at all: rows left from before go before new ones.
 //
-// A row leaves the outbox (Delivered) only after Telegram accepted it, and
-// a worker records one row before it makes the next call, so a crash
-// repeats at most the one call per chat that was in flight. A worker
+// The invariant: an outbox row is made at most once, except the single row
+// a worker was making when the process died (one per chat). A row leaves
+// the outbox (Delivered) only after Telegram accepted it, and a worker
+// records one row before it makes the next visible call, so a crash repeats
+// at most the one call per chat that was in flight. It holds only while one
+// process delivers a database's outbox: two would both read the rows
+// pending at their start. `redress serve` takes data.Lock for that. A worker
 // waiting out a 429 or backing off after a 5xx holds only its own chat.
 type sender struct {
 	b       *Bot
