@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,8 +104,14 @@ func newEnv(t *testing.T, cfg tgfake.Config) *env {
 // proc is one running `redress serve`.
 type proc struct {
 	cmd  *exec.Cmd
+	out  *syncBuffer // this run's output (also in env.logs)
 	done chan struct{}
 	err  error
+}
+
+// serving reports whether the run has begun serving by long polling.
+func (p *proc) serving() bool {
+	return strings.Contains(p.out.String(), "serving by long polling")
 }
 
 // start runs `redress serve` and waits until it polls (or, in webhook
@@ -112,25 +119,7 @@ type proc struct {
 func (e *env) start(extra ...string) *proc {
 	e.t.Helper()
 	polls := e.fake.Polls()
-	args := append([]string{"serve", "--db", e.db, "--flow", filepath.Join(repoRoot, "bench", "questionnaire.yaml"),
-		"--locales", filepath.Join(repoRoot, "bench", "locales")}, e.args...)
-	args = append(args, extra...)
-	cmd := exec.Command(redressBin, args...)
-	cmd.Env = append(os.Environ(), "TELEGRAM_API_URL="+e.url, "TELEGRAM_BOT_TOKEN="+token, "REDRESS_KEY="+e.key)
-	cmd.Stdout, cmd.Stderr = e.logs, e.logs
-	if err := cmd.Start(); err != nil {
-		e.t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	e.t.Cleanup(func() { p.kill() })
-	webhook := false
-	for _, a := range args {
-		webhook = webhook || strings.HasPrefix(a, "--webhook-url")
-	}
+	p, webhook := e.launch(extra...)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if (!webhook && e.fake.Polls() > polls) || (webhook && e.fake.Webhook() != "") {
@@ -145,6 +134,49 @@ func (e *env) start(extra ...string) *proc {
 			e.t.Fatal("redress serve did not become ready within 60s")
 		}
 	}
+}
+
+// waitServing waits until p has begun serving by long polling.
+func (e *env) waitServing(p *proc) {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !p.serving() {
+		select {
+		case <-p.done:
+			e.t.Fatalf("redress serve exited at start: %v", p.err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatal("redress serve did not begin serving within 60s")
+		}
+	}
+}
+
+// launch starts `redress serve` without waiting for it; webhook says
+// whether it runs in webhook mode.
+func (e *env) launch(extra ...string) (p *proc, webhook bool) {
+	e.t.Helper()
+	args := append([]string{"serve", "--db", e.db, "--flow", filepath.Join(repoRoot, "bench", "questionnaire.yaml"),
+		"--locales", filepath.Join(repoRoot, "bench", "locales")}, e.args...)
+	args = append(args, extra...)
+	cmd := exec.Command(redressBin, args...)
+	cmd.Env = append(os.Environ(), "TELEGRAM_API_URL="+e.url, "TELEGRAM_BOT_TOKEN="+token, "REDRESS_KEY="+e.key)
+	out := &syncBuffer{}
+	cmd.Stdout = io.MultiWriter(e.logs, out)
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	p = &proc{cmd: cmd, out: out, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	e.t.Cleanup(func() { p.kill() })
+	for _, a := range args {
+		webhook = webhook || strings.HasPrefix(a, "--webhook-url")
+	}
+	return p, webhook
 }
 
 // kill ends the process with SIGKILL, as a crash or an OOM kill would.

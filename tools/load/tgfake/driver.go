@@ -28,6 +28,16 @@ type LoadConfig struct {
 	// Stop, when closed, lets every user finish the conversation it is in
 	// and start no other.
 	Stop <-chan struct{}
+	// OneChat keeps each user in one chat for all its conversations (for a
+	// script that begins with /restart), as a person who starts over
+	// would. Its transcript is then every conversation's calls in turn:
+	// RunLoad counts the conversations but leaves comparing transcripts
+	// to the caller.
+	OneChat bool
+	// Prelude, with OneChat, runs once in each chat before its first
+	// conversation (say, /start for a script that begins with /restart);
+	// it is part of that conversation.
+	Prelude *Script
 }
 
 // Percentiles summarises latencies in milliseconds.
@@ -155,8 +165,10 @@ func RunLoad(ctx context.Context, s *Server, cfg LoadConfig) (Result, error) {
 	}
 	res.Latency = percentiles(done)
 	res.FirstReply = percentiles(first)
-	cmp := CompareTranscripts(s, chats)
-	res.Diverged, res.OutOfOrder, res.Duplicates, res.Lost, res.Unexpected = cmp.Diverged, cmp.OutOfOrder, cmp.Duplicates, cmp.Lost, cmp.Unexpected
+	if !cfg.OneChat {
+		cmp := CompareTranscripts(s, chats)
+		res.Diverged, res.OutOfOrder, res.Duplicates, res.Lost, res.Unexpected = cmp.Diverged, cmp.OutOfOrder, cmp.Duplicates, cmp.Lost, cmp.Unexpected
+	}
 	res.Server = s.Stats()
 	return res, nil
 }
@@ -169,6 +181,8 @@ func runUser(ctx context.Context, s *Server, cfg LoadConfig, nextChat *atomic.In
 			r.errs = append(r.errs, fmt.Sprintf(format, args...))
 		}
 	}
+	var id int64
+	var c *Chat
 	for conv := 0; cfg.Conversations == 0 || conv < cfg.Conversations; conv++ {
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return r
@@ -178,10 +192,16 @@ func runUser(ctx context.Context, s *Server, cfg LoadConfig, nextChat *atomic.In
 			return r
 		default:
 		}
-		id := nextChat.Add(1)
-		c := s.Register(id, cfg.Lang)
+		if c == nil || !cfg.OneChat {
+			id = nextChat.Add(1)
+			c = s.Register(id, cfg.Lang)
+		}
 		ok := true
-		for _, st := range cfg.Script.Steps {
+		steps := cfg.Script.Steps
+		if cfg.OneChat && conv == 0 && cfg.Prelude != nil {
+			steps = append(slices.Clip(cfg.Prelude.Steps), steps...)
+		}
+		for _, st := range steps {
 			if time.Now().After(deadline) || ctx.Err() != nil {
 				return r // an unfinished conversation is neither counted nor checked
 			}
@@ -251,7 +271,9 @@ func runUser(ctx context.Context, s *Server, cfg LoadConfig, nextChat *atomic.In
 		if ok {
 			r.completed = append(r.completed, id)
 		}
-		s.Forget(id)
+		if !cfg.OneChat {
+			s.Forget(id)
+		}
 	}
 	return r
 }
