@@ -17,20 +17,27 @@ import (
 // runChat is `redress chat`: the terminal conversation on the local store.
 func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dbPath := fs.String("db", defaultDBPath(), "database `file` (sessions are kept here, encrypted)")
 	lang := fs.String("lang", "", "language `code` (en, zh-Hans, zh-CN, ...); default: the session's, else $LANG")
 	flowPath := fs.String("flow", "", "flow `file` to use instead of the built-in one")
 	locDir := fs.String("locales", "", "`directory` of extra catalogs (*.toml) for your own flow; same-named files replace the built-in ones")
 	user := fs.String("user", "default", "local session `name` (several people can keep separate sessions)")
-	retention := fs.Duration("retention", 90*24*time.Hour, "erase sessions idle longer than this")
+	retention := fs.String("retention", "90d", "erase sessions idle longer than this (e.g. 90d, 720h)")
 	today := fs.String("today", "", "pretend today is this `date` (YYYY-MM-DD), for reproducible scripted transcripts")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "redress chat: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	keep, err := parseRetention(*retention)
+	if err != nil {
+		return usagef("--retention %v", err)
+	}
+	clock := time.Now
+	if *today != "" {
+		d, err := time.ParseInLocation(time.DateOnly, *today, flows.China)
+		if err != nil {
+			return usagef("--today %q is not a date: write it as YYYY-MM-DD", *today)
+		}
+		clock = func() time.Time { return d.Add(12 * time.Hour) }
 	}
 	f, err := loadFlow(*flowPath)
 	if err != nil {
@@ -45,17 +52,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer db.Close()
-	if _, err := db.PurgeIdle(ctx, time.Now().Add(-*retention)); err != nil {
+	if _, err := db.PurgeIdle(ctx, time.Now().Add(-keep)); err != nil {
 		return fmt.Errorf("retention: %w", err)
-	}
-	clock := time.Now
-	if *today != "" {
-		d, err := time.ParseInLocation(time.DateOnly, *today, flows.China)
-		if err != nil {
-			fmt.Fprintf(stderr, "redress chat: --today %q is not a YYYY-MM-DD date\n", *today)
-			return errUsage
-		}
-		clock = func() time.Time { return d.Add(12 * time.Hour) }
 	}
 	interactive := false
 	if file, ok := stdin.(*os.File); ok {
@@ -68,7 +66,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		In: stdin, Out: stdout,
 		Script:        !interactive,
 		DBPath:        *dbPath,
-		RetentionDays: int(*retention / (24 * time.Hour)),
+		RetentionDays: int(keep / (24 * time.Hour)),
 		Now:           clock,
 	}
 	if interactive {

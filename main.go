@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "redress %s: %v\n", args[0], err)
 		return 2
 	case errors.Is(err, errLint):
 		return 1
@@ -81,10 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 1
 }
 
-var (
-	errUsage = errors.New("usage")
-	errLint  = errors.New("lint found errors")
-)
+// errLint says lint found problems (it has printed them): exit 1.
+var errLint = errors.New("lint found errors")
 
 // defaultDBPath is the database in the user's data directory:
 // $XDG_DATA_HOME/redress/redress.db, else ~/.local/share/redress/redress.db.

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUsageErrorsArePrinted: every mistake in how a command is called exits
+// 2 with one line on stderr that names the command, says what is wrong and
+// how to fix it — never silently (issue 8: serve with no token, a bad
+// --log-level or a bad --retention printed nothing).
+func TestUsageErrorsArePrinted(t *testing.T) {
+	t.Setenv("TELEGRAM_BOT_TOKEN", "")
+	t.Setenv("TELEGRAM_WEBHOOK_SECRET", "")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "r.db")
+	empty := filepath.Join(dir, "empty-token")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want []string // all must appear in the one line
+	}{
+		{[]string{"serve", "--db", db}, []string{"redress serve: no bot token", "TELEGRAM_BOT_TOKEN", "--token-file"}},
+		{[]string{"serve", "--db", db, "--token-file", empty}, []string{"redress serve: --token-file", "is empty"}},
+		{[]string{"serve", "--db", db, "--token-file", filepath.Join(dir, "missing")}, []string{"redress serve: --token-file", "readable file"}},
+		{[]string{"serve", "--db", db, "--log-level", "loud"}, []string{`redress serve: --log-level "loud"`, "debug, info, warn or error"}},
+		{[]string{"serve", "--db", db, "--retention", "90x"}, []string{`redress serve: --retention "90x"`, "90d", "720h"}},
+		{[]string{"serve", "--db", db, "--retention", "0d"}, []string{`redress serve: --retention "0d" must be positive`}},
+		{[]string{"serve", "--db", db, "--workers", "0"}, []string{"redress serve: --workers 0"}},
+		{[]string{"serve", "--db", db, "--lock-wait", "-1s"}, []string{"redress serve: --lock-wait"}},
+		{[]string{"serve", "--db", db, "--webhook-secret", "a", "--webhook-secret-file", empty}, []string{"redress serve: --webhook-secret and --webhook-secret-file", "use one"}},
+		{[]string{"serve", "--bogus"}, []string{"redress serve: flag provided but not defined: -bogus", "redress serve -h"}},
+		{[]string{"serve", "--workers", "many"}, []string{"redress serve: invalid value", "redress serve -h"}},
+		{[]string{"serve", "now"}, []string{`redress serve: unexpected argument "now"`, "redress serve -h"}},
+		{[]string{"chat", "--db", db, "--retention", "90x"}, []string{`redress chat: --retention "90x"`}},
+		{[]string{"chat", "--db", db, "--today", "2026/12/01"}, []string{`redress chat: --today "2026/12/01"`, "YYYY-MM-DD"}},
+		{[]string{"chat", "--nope"}, []string{"redress chat: flag provided but not defined: -nope", "redress chat -h"}},
+		{[]string{"chat", "extra"}, []string{`redress chat: unexpected argument "extra"`}},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			out, errs, code := runCLI(t, "", c.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+			lines := strings.Split(strings.TrimRight(errs, "\n"), "\n")
+			if len(lines) != 1 || lines[0] == "" {
+				t.Fatalf("stderr %q, want exactly one line", errs)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(lines[0], w) {
+					t.Errorf("stderr %q does not say %q", lines[0], w)
+				}
+			}
+		})
+	}
+}
+
+// TestRetentionInDaysInBothCommands: chat accepts the same retention forms
+// as serve (90d, 720h).
+func TestRetentionInDaysInBothCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	for _, r := range []string{"90d", "720h"} {
+		if _, errs, code := runCLI(t, "/quit\n", "chat", "--db", db, "--retention", r, "--lang", "en"); code != 0 {
+			t.Errorf("chat --retention %s: exit %d: %s", r, code, errs)
+		}
+	}
+}
+
+// TestHelpGoesToStdout: -h prints the command's flags and exits 0.
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, cmd := range []string{"serve", "chat"} {
+		out, errs, code := runCLI(t, "", cmd, "-h")
+		if code != 0 || errs != "" {
+			t.Errorf("%s -h: exit %d, stderr %q", cmd, code, errs)
+		}
+		if !strings.Contains(out, "-db") {
+			t.Errorf("%s -h printed %q, want its flags", cmd, out)
+		}
+	}
+}
