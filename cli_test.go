@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -148,6 +149,64 @@ func TestLintReportsBrokenFilesWithLines(t *testing.T) {
 	}
 	if !strings.Contains(errs, "error(s)") {
 		t.Errorf("no summary: %s", errs)
+	}
+}
+
+// TestLintOneFlowFile: `redress lint my-flow.yaml` checks an adapted copy of
+// the flow against the built-in catalogs, in any directory, and names a
+// misspelt option key at its line with the question's valid options.
+func TestLintOneFlowFile(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join("flows", "defs", "cyberviolence.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "my-flow.yaml")
+	os.WriteFile(good, orig, 0o644)
+	out, errs, code := runCLI(t, "", "lint", good)
+	if code != 0 || out != "" || !strings.HasPrefix(errs, "ok: ") {
+		t.Fatalf("an unchanged copy: exit %d\n%s%s", code, out, errs)
+	}
+
+	const minor = "q0_who in ['self_minor', 'child']"
+	if !strings.Contains(string(orig), minor) {
+		t.Fatalf("test is stale: %q not in the default flow", minor)
+	}
+	typo := strings.Replace(string(orig), minor, "q0_who in ['self_minor', 'chlid']", 1)
+	line := strings.Count(typo[:strings.Index(typo, "'chlid'")], "\n") + 1
+	bad := filepath.Join(dir, "typo.yaml")
+	os.WriteFile(bad, []byte(typo), 0o644)
+	// Flags may follow the file.
+	out, errs, code = runCLI(t, "", "lint", bad, "--locales", "locales")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s%s", code, out, errs)
+	}
+	want := fmt.Sprintf(`%s:%d: the fact minor: "chlid" is not an option of q0_who — did you mean "child"? (the question q0_who offers: `, bad, line)
+	if !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
+		t.Errorf("want one line starting %q, got:\n%s", want, out)
+	}
+	if !strings.Contains(errs, "1 error(s)") {
+		t.Errorf("summary: %s", errs)
+	}
+
+	// One misspelt name in a fact the whole assessment builds on: one line.
+	renamed := strings.Replace(string(orig), "  - id: person\n", "  - id: persn\n", 1)
+	os.WriteFile(bad, []byte(renamed), 0o644)
+	out, _, code = runCLI(t, "", "lint", bad)
+	if code != 1 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `unknown name person — did you mean "persn"?`) {
+		t.Errorf("a renamed fact: exit %d, want one line naming it:\n%s", code, out)
+	}
+
+	_, errs, code = runCLI(t, "", "lint", filepath.Join(dir, "missing.yaml"))
+	if code != 1 || !strings.Contains(errs, "1 error(s)") {
+		t.Errorf("a missing file: exit %d: %s", code, errs)
+	}
+}
+
+func TestLintHelpDocumentsFlowFiles(t *testing.T) {
+	_, errs, code := runCLI(t, "", "lint", "-h")
+	if code != 0 || !strings.Contains(errs, "redress lint FLOW.yaml") || !strings.Contains(errs, "-locales") {
+		t.Fatalf("exit %d:\n%s", code, errs)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/redress-legal/redress/bot"
 	"github.com/redress-legal/redress/chat"
@@ -17,26 +17,82 @@ import (
 	"github.com/redress-legal/redress/locales"
 )
 
-// runLint is `redress lint`: it checks every flow file and every catalog
-// together and prints each problem as file:line: message. It fails when any
-// problem is an error.
+// lintUsage is what `redress lint -h` prints before the flags.
+const lintUsage = `Usage:
+  redress lint                      check the built-in flows and catalogs together
+  redress lint FLOW.yaml|DIR ...    check your own flow files (or every *.yaml in DIR)
+                                    against the built-in catalogs (or --locales DIR)
+
+Every problem is printed as file:line: message; the exit status is 1 when any
+problem is an error (warnings alone exit 0). Run it after every change to a
+flow or a catalog; the bot refuses to start on a flow with errors.
+
+Examples:
+  go run . lint
+  go run . lint my-flow.yaml
+  go run . lint --locales my-locales my-flow.yaml
+
+Flags:
+`
+
+// runLint is `redress lint`: it checks flow files and catalogs together and
+// prints each problem as file:line: message. It fails when any problem is an
+// error. Without arguments it checks the built-in flows; with arguments, the
+// flow files (or directories of them) named.
 func runLint(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	flowDir := fset.String("flows", "", "`directory` of flow files (*.yaml); default: the built-in flows")
-	locDir := fset.String("locales", "", "`directory` of catalogs (*.toml); default: the built-in catalogs")
-	if err := fset.Parse(args); err != nil {
-		return err
+	fset.Usage = func() {
+		fmt.Fprint(stderr, lintUsage)
+		fset.PrintDefaults()
 	}
-	var flowFS, locFS fs.FS = flows.Defs, locales.Files
-	flowRoot, flowPrefix, locPrefix := "defs", "flows/", "locales/"
+	flowDir := fset.String("flows", "", "`directory` of flow files (*.yaml), like a DIR argument; default: the built-in flows")
+	locDir := fset.String("locales", "", "`directory` holding the complete set of catalogs (*.toml) to check against; default: the built-in catalogs")
+	// Flags may come before or after the flow paths.
+	var paths []string
+	for rest := args; ; {
+		if err := fset.Parse(rest); err != nil {
+			return err
+		}
+		if fset.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fset.Arg(0))
+		rest = fset.Args()[1:]
+	}
 	if *flowDir != "" {
-		flowFS, flowRoot, flowPrefix = os.DirFS(*flowDir), ".", filepath.Clean(*flowDir)+"/"
+		paths = append(paths, *flowDir)
 	}
+	var files []flowFile
+	var readErrs []string
+	if len(paths) == 0 {
+		names, _ := fs.Glob(flows.Defs, "defs/*.yaml")
+		for _, name := range names {
+			b, err := fs.ReadFile(flows.Defs, name)
+			if err != nil {
+				readErrs = append(readErrs, fmt.Sprintf("flows/%s: cannot read: %v", name, err))
+				continue
+			}
+			files = append(files, flowFile{"flows/" + name, b})
+		}
+		if len(files) == 0 && len(readErrs) == 0 {
+			readErrs = append(readErrs, "flows/defs: no flow files (*.yaml) found")
+		}
+	}
+	for _, p := range paths {
+		got, errs := readFlowPath(p)
+		files = append(files, got...)
+		readErrs = append(readErrs, errs...)
+	}
+	var locFS fs.FS = locales.Files
+	locPrefix := "locales/"
 	if *locDir != "" {
 		locFS, locPrefix = os.DirFS(*locDir), filepath.Clean(*locDir)+"/"
 	}
-	lines, errs, warns := lint(flowFS, flowRoot, flowPrefix, locFS, locPrefix)
+	// The built-in catalogs also serve the built-in flow: a message your
+	// flow does not show is not a problem of your flow.
+	unused := len(paths) == 0 || *locDir != ""
+	lines, errs, warns := lint(files, readErrs, locFS, locPrefix, unused)
 	for _, l := range lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -48,9 +104,42 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// lint checks the flows under flowRoot in flowFS against the catalogs in
-// locFS and returns the problems as file:line lines, errors and warnings counted.
-func lint(flowFS fs.FS, flowRoot, flowPrefix string, locFS fs.FS, locPrefix string) (lines []string, errs, warns int) {
+// flowFile is a flow file to check: the name problems are reported under
+// and its bytes.
+type flowFile struct {
+	name string
+	data []byte
+}
+
+// readFlowPath reads a flow file, or every *.yaml file of a directory.
+func readFlowPath(path string) (files []flowFile, errs []string) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("%s: cannot read: %v", path, errors.Unwrap(err))}
+	}
+	names := []string{path}
+	if st.IsDir() {
+		names, _ = filepath.Glob(filepath.Join(path, "*.yaml"))
+		if len(names) == 0 {
+			return nil, []string{filepath.Clean(path) + "/: no flow files (*.yaml) found"}
+		}
+	}
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: cannot read: %v", name, errors.Unwrap(err)))
+			continue
+		}
+		files = append(files, flowFile{name, b})
+	}
+	return files, errs
+}
+
+// lint checks the flow files against the catalogs in locFS and returns the
+// problems as file:line lines, errors and warnings counted. readErrs are
+// files that could not be read (errors). With unused, catalog messages no
+// flow or code shows are reported as warnings.
+func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, unused bool) (lines []string, errs, warns int) {
 	add := func(s string, warning bool) {
 		lines = append(lines, s)
 		if warning {
@@ -59,24 +148,17 @@ func lint(flowFS fs.FS, flowRoot, flowPrefix string, locFS fs.FS, locPrefix stri
 			errs++
 		}
 	}
+	for _, e := range readErrs {
+		add(e, false)
+	}
 	cat, cprobs := locales.Check(locFS)
 	for _, p := range cprobs {
 		p.File = locPrefix + p.File
 		add(p.String(), p.Warning)
 	}
-	names, _ := fs.Glob(flowFS, filepath.Join(flowRoot, "*.yaml"))
-	if len(names) == 0 {
-		add(flowPrefix+": no flow files (*.yaml) found", false)
-	}
 	var refs []locales.Ref
-	for _, name := range names {
-		b, err := fs.ReadFile(flowFS, name)
-		if err != nil {
-			add(fmt.Sprintf("%s: cannot read: %v", name, err), false)
-			continue
-		}
-		shown := flowPrefix + strings.TrimPrefix(name, flowRoot+"/")
-		f, probs := flows.Check(shown, b)
+	for _, file := range files {
+		f, probs := flows.Check(file.name, file.data)
 		for _, p := range probs {
 			add(p.String(), p.Warning)
 		}
@@ -111,9 +193,11 @@ func lint(flowFS fs.FS, flowRoot, flowPrefix string, locFS fs.FS, locPrefix stri
 		for _, p := range cat.CheckRefs(refs) {
 			add(p.String(), p.Warning)
 		}
-		for _, p := range cat.Unused(refs) {
-			p.File = locPrefix + p.File
-			add(p.String(), p.Warning)
+		if unused {
+			for _, p := range cat.Unused(refs) {
+				p.File = locPrefix + p.File
+				add(p.String(), p.Warning)
+			}
 		}
 	}
 	return lines, errs, warns

@@ -261,8 +261,51 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // compileAll builds the typed environment (answers, then facts in order) and
 // compiles every expression, reporting errors in the author's words.
+//
+// One misspelt name is reported once, where it is first used: a fact that
+// does not compile is marked broken, and expressions that fail only because
+// they use a broken fact (or the same unknown name again) are not reported
+// again; the first report says how many expressions depend on it.
 func (d *decoder) compileAll(f *Flow) {
 	env := f.sampleEnv()
+	known := make([]string, 0, len(env)+len(f.Facts))
+	for k := range env {
+		known = append(known, k)
+	}
+	for _, fact := range f.Facts {
+		if fact.ID != "" {
+			known = append(known, fact.ID)
+		}
+	}
+	sort.Strings(known)
+	c := &cascade{
+		broken:  map[string]bool{},
+		cause:   map[string]int{},
+		unknown: map[string]int{},
+		follow:  map[int]int{},
+	}
+	report := func(e *Expr, what, msg string) {
+		// Failing because it uses something already reported: count it there.
+		for _, n := range names(e.Src) {
+			if c.broken[n] {
+				c.follow[c.cause[n]]++
+				return
+			}
+		}
+		if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
+			if i, seen := c.unknown[name]; seen {
+				c.follow[i]++
+				return
+			}
+			if s := suggest(name, known); s != "" {
+				msg += fmt.Sprintf(" — did you mean %q?", s)
+			} else {
+				msg += " (not a question with an answer, nor a fact)"
+			}
+			c.unknown[name] = len(d.probs)
+		}
+		d.at(e.Pos, false, "%s: the expression %q does not work: %s", what, e.Src, msg)
+	}
 	factExpr := map[*Expr]bool{}
 	for _, fact := range f.Facts {
 		if fact.Expr == nil || fact.ID == "" {
@@ -271,7 +314,14 @@ func (d *decoder) compileAll(f *Flow) {
 		factExpr[fact.Expr] = true
 		t, err := compile(fact.Expr, env, exprAny)
 		if err != nil {
-			d.at(fact.Expr.Pos, false, "the fact %s: the expression %q does not work: %s", fact.ID, fact.Expr.Src, exprError(err))
+			n := len(d.probs)
+			report(fact.Expr, "the fact "+fact.ID, exprError(err))
+			c.broken[fact.ID] = true
+			if len(d.probs) > n {
+				c.cause[fact.ID] = n
+			} else {
+				c.cause[fact.ID] = c.counted(fact.Expr.Src)
+			}
 			env[fact.ID] = nil
 			continue
 		}
@@ -286,7 +336,12 @@ func (d *decoder) compileAll(f *Flow) {
 			if p.kind == exprBool && strings.Contains(msg, "expected bool") {
 				msg = "it must be true or false (a condition), but it gives a value"
 			}
-			d.at(p.e.Pos, false, "%s: the expression %q does not work: %s", p.what, p.e.Src, msg)
+			report(p.e, p.what, msg)
+		}
+	}
+	for i, n := range c.follow {
+		if n > 0 {
+			d.probs[i].Msg += fmt.Sprintf(" (%d more expression(s) depend on it; they are checked once it is fixed)", n)
 		}
 	}
 	for _, p := range d.pending {
@@ -295,6 +350,30 @@ func (d *decoder) compileAll(f *Flow) {
 		}
 	}
 	f.sample = env
+}
+
+// cascade tracks the first report of each broken fact and unknown name, so
+// that what follows from it is counted there rather than reported again.
+type cascade struct {
+	broken  map[string]bool // facts that did not compile
+	cause   map[string]int  // broken fact → index of the problem that explains it
+	unknown map[string]int  // unknown name → index of its first report
+	follow  map[int]int     // problem index → expressions suppressed because of it
+}
+
+// counted returns the problem a suppressed expression was counted against.
+func (c *cascade) counted(src string) int {
+	for _, n := range names(src) {
+		if c.broken[n] {
+			return c.cause[n]
+		}
+	}
+	for _, n := range names(src) {
+		if i, ok := c.unknown[n]; ok {
+			return i
+		}
+	}
+	return 0
 }
 
 // zeroOf gives a sample value of type t for compiling later expressions.

@@ -36,6 +36,12 @@ func TestCheckerFindsBrokenFlows(t *testing.T) {
 		{"expression typo", `expr: "'false' in what"`, `expr: "'false' in wat"`, `expr: "'false' in wat"`, `unknown name wat`},
 		{"condition not boolean", `when: "serious"`, `when: "views + 1"`, `when: "views + 1"`, "must be true or false"},
 		{"option key typo in condition", `when: "'none' in what"`, `when: "'nnoe' in what"`, `when: "'nnoe' in what"`, `"nnoe" is not an option of what`},
+		// The compiler folds a list of constants into a set: the checker must
+		// still see each key (a typo here silently changes who is covered).
+		{"option key typo in a list", `expr: "'false' in what"`, `expr: "danger in ['danger', 'saf']"`, `expr: "danger in ['danger', 'saf']"`,
+			`the fact false_facts: "saf" is not an option of danger — did you mean "safe"? (the question danger offers: danger, safe)`},
+		{"option key typo in a negated list", `when: "'none' in what"`, `when: "danger not in ['dnager']"`, `when: "danger not in ['dnager']"`, `"dnager" is not an option of danger`},
+		{"option key typo in hasAny", `when: "'none' in what"`, `when: "hasAny(what, 'abuse', 'flase')"`, `when: "hasAny(what, 'abuse', 'flase')"`, `"flase" is not an option of what — did you mean "false"?`},
 		{"undeclared citation", `cite: ["S-02 Art. 4"]`, `cite: ["S-09 Art. 4"]`, `cite: ["S-09 Art. 4"]`, `the source "S-09" is not declared`},
 		{"finding without citation", "        cite: [\"S-02 Art. 4\"]\n", "", "      - id: police", "cites no source"},
 		{"no way to an outcome", "    max_len: 50\n    next: check\n", "    max_len: 50\n    next: loop\n  - id: loop\n    type: choice\n    ask: mini.x\n    options: [{key: a, label: a}, {key: b, label: b}]\n    next: loop\n", "  - id: loop", "from the node loop no path reaches an outcome"},
@@ -125,5 +131,36 @@ func TestMessageRefsListParams(t *testing.T) {
 	}
 	if p := refs["mini.deadline.police"]; len(p) != 1 || p[0] != "date" {
 		t.Errorf("params of mini.deadline.police = %v", p)
+	}
+}
+
+// TestCheckerReportsAMisspeltNameOnce: a name misspelt in a fact breaks every
+// fact and condition built on it; the checker names the cause once, with a
+// suggestion, and counts what depends on it instead of listing each.
+func TestCheckerReportsAMisspeltNameOnce(t *testing.T) {
+	b, err := os.ReadFile("testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, old, new, want string }{
+		{"misspelt answer in a fact", `expr: "'false' in what"`, `expr: "'false' in wat"`,
+			`mini.yaml:14: the fact false_facts: the expression "'false' in wat" does not work: unknown name wat — did you mean "what"? (5 more expression(s) depend on it; they are checked once it is fixed)`},
+		{"renamed fact", "  - id: false_facts\n", "  - id: falsefacts\n",
+			`mini.yaml:16: the fact serious: the expression "false_facts and (views >= 5000 or reposts >= 500)" does not work: unknown name false_facts — did you mean "falsefacts"? (4 more expression(s) depend on it; they are checked once it is fixed)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := strings.Replace(string(b), c.old, c.new, 1)
+			_, probs := flows.Check("mini.yaml", []byte(src))
+			if len(probs) != 1 || probs[0].String() != c.want {
+				t.Fatalf("want exactly\n%s\ngot:\n%s", c.want, probs.Error())
+			}
+		})
+	}
+	// The same unknown name in two unrelated conditions is one mistake.
+	src := strings.Replace(string(b), `when: "'none' in what"`, `when: "'none' in wat"`, 1)
+	src = strings.Replace(src, `when: "isSet(last) and today <= addMonths(last, 6)"`, `when: "isSet(last) and today <= addMonths(last, 6) and 'none' in wat"`, 1)
+	_, probs := flows.Check("mini.yaml", []byte(src))
+	if len(probs) != 1 || !strings.Contains(probs[0].Msg, "unknown name wat") || !strings.Contains(probs[0].Msg, "1 more expression(s)") {
+		t.Fatalf("want one problem naming wat, got:\n%s", probs.Error())
 	}
 }

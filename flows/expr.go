@@ -8,6 +8,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 )
 
 // China is the time zone dates are counted in: the law and its deadlines
@@ -225,8 +226,36 @@ func srcOf(e *Expr) string {
 	return e.Src
 }
 
+// syntaxTree parses an expression without compiling or optimising it: the
+// tree as the author wrote it. The compiler's optimiser folds a list of
+// constants (x in ['a', 'b']) into a set, which hides the option keys.
+func syntaxTree(src string) ast.Node {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	return tree.Node
+}
+
+// names lists the identifiers an expression uses (answers, facts, today...).
+func names(src string) []string {
+	root := syntaxTree(src)
+	if root == nil {
+		return nil
+	}
+	var out []string
+	ast.Find(root, func(n ast.Node) bool {
+		if id, ok := n.(*ast.IdentifierNode); ok {
+			out = append(out, id.Value)
+		}
+		return false
+	})
+	return out
+}
+
 // literalChecks finds comparisons of an answer with an option key that the
-// node does not offer, e.g. q2_kind == 'flase' or 'x' in q1_what.
+// question does not offer, e.g. q2_kind == 'flase', 'x' in q1_what or
+// q0_who in ['self_minor', 'chlid'].
 func literalChecks(f *Flow, e *Expr) []string {
 	if e == nil || e.prog == nil {
 		return nil
@@ -237,14 +266,23 @@ func literalChecks(f *Flow, e *Expr) []string {
 		if !ok || (n.Type != Choice && n.Type != Multi) || key == "" {
 			return
 		}
-		for _, o := range n.Options {
+		keys := make([]string, len(n.Options))
+		for i, o := range n.Options {
 			if o.Key == key {
 				return
 			}
+			keys[i] = o.Key
 		}
-		out = append(out, fmt.Sprintf("%q is not an option of %s (options: %s)", key, nodeID, optionKeys(n)))
+		hint := ""
+		if s := suggest(key, keys); s != "" {
+			hint = fmt.Sprintf(" — did you mean %q?", s)
+		}
+		out = append(out, fmt.Sprintf("%q is not an option of %s%s (the question %s offers: %s)", key, nodeID, hint, nodeID, optionKeys(n)))
 	}
-	root := e.prog.Node()
+	root := syntaxTree(e.Src)
+	if root == nil {
+		return nil
+	}
 	ast.Find(root, func(node ast.Node) bool {
 		switch b := node.(type) {
 		case *ast.BinaryNode:

@@ -1,5 +1,5 @@
 // Package depcheck lets each package's tests enforce the dependency table of
-// the design (shared/design.md §1): which project packages it may import.
+// the design (README.md, "Design notes"): which project packages it may import.
 package depcheck
 
 import (
