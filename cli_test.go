@@ -204,9 +204,9 @@ func TestLintOneFlowFile(t *testing.T) {
 }
 
 func TestLintHelpDocumentsFlowFiles(t *testing.T) {
-	_, errs, code := runCLI(t, "", "lint", "-h")
-	if code != 0 || !strings.Contains(errs, "redress lint FLOW.yaml") || !strings.Contains(errs, "-locales") {
-		t.Fatalf("exit %d:\n%s", code, errs)
+	out, _, code := runCLI(t, "", "lint", "-h")
+	if code != 0 || !strings.Contains(out, "redress lint FLOW.yaml") || !strings.Contains(out, "-locales") {
+		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
 

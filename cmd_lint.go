@@ -41,9 +41,9 @@ Flags:
 // flow files (or directories of them) named.
 func runLint(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset.SetOutput(io.Discard)
 	fset.Usage = func() {
-		fmt.Fprint(stderr, lintUsage)
+		fmt.Fprint(fset.Output(), lintUsage)
 		fset.PrintDefaults()
 	}
 	flowDir := fset.String("flows", "", "`directory` of flow files (*.yaml), like a DIR argument; default: the built-in flows")
@@ -51,8 +51,12 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	// Flags may come before or after the flow paths.
 	var paths []string
 	for rest := args; ; {
-		if err := fset.Parse(rest); err != nil {
+		if err := fset.Parse(rest); errors.Is(err, flag.ErrHelp) {
+			fset.SetOutput(stdout)
+			fset.Usage()
 			return err
+		} else if err != nil {
+			return usagef("%v (run 'redress lint -h' for its flags)", err)
 		}
 		if fset.NArg() == 0 {
 			break

@@ -31,7 +31,7 @@ const usage = `Redress — legal information for people attacked online (PRC law
 Usage:
   redress chat  [--db PATH] [--lang CODE] [--flow FILE] [--locales DIR]   talk to Redress in this terminal
   redress serve [flags]                                    run the Telegram bot (redress serve -h)
-  redress lint  [--flows DIR] [--locales DIR]              check flows and catalogs; exits 1 on any error
+  redress lint  [FLOW.yaml|DIR ...] [--locales DIR]        check flows and catalogs; exits 1 on any error
 
 Environment:
   REDRESS_KEY        base64 32-byte key for encryption at rest (default: a key file beside the database)
