@@ -284,3 +284,42 @@ func TestChunkedBodiesAreRead(t *testing.T) {
 		t.Fatalf("calls: %+v", calls)
 	}
 }
+
+// TestOneChatKeepsEachUserInItsChat: with OneChat every user has all its
+// conversations in one chat, the prelude runs once at its start, and the
+// chat's calls are the prelude's and then each conversation's in turn.
+func TestOneChatKeepsEachUserInItsChat(t *testing.T) {
+	s, _, _ := startEcho(t, Config{KeepText: true}, "json", nil)
+	prelude := mustScript(t, "text hello\n")
+	// The echo bot answers any text with "The end", and /start with
+	// question 1: the loop is /start, three presses, a name.
+	res, err := RunLoad(context.Background(), s, LoadConfig{
+		Users: 3, Conversations: 2, OneChat: true, Prelude: prelude,
+		Script: mustScript(t, echoScript), StepTimeout: 20 * time.Second, ChatBase: 500,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Conversations != 6 || res.Failed != 0 {
+		t.Fatalf("want 6 conversations, got %+v", res)
+	}
+	for chat := int64(501); chat <= 503; chat++ {
+		c := s.Chat(chat)
+		if c == nil {
+			t.Fatalf("chat %d has no calls", chat)
+		}
+		var sends []string
+		for _, call := range c.Calls() {
+			if call.Method == "sendMessage" {
+				sends = append(sends, call.Text)
+			}
+		}
+		// The prelude's answer, then two conversations of five messages.
+		if len(sends) != 1+2*5 || sends[0] != "Thank you. The end." || sends[1] != "Question 1 <b>?</b>" || sends[6] != "Question 1 <b>?</b>" {
+			t.Errorf("chat %d: sends %q", chat, sends)
+		}
+	}
+	if s.Chat(504) != nil {
+		t.Error("a fourth chat was used")
+	}
+}
