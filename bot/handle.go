@@ -365,7 +365,7 @@ func (b *Bot) command(st flows.State, lang string, now time.Time, cmd string) de
 		r.Messages = slices.DeleteFunc(r.Messages, func(m flows.Message) bool { return m.ID == flows.MsgNoHelp })
 		r.Messages = append([]flows.Message{{ID: MsgHelp, Kind: flows.KindNotice}}, r.Messages...)
 		b.reply(&d.out, lang, r, false)
-		d.state, d.event = &st2, r.Event
+		d.state, d.event = &st2, string(r.Event)
 	case "/lang":
 		d.event = "lang"
 		var rows [][]button
@@ -403,7 +403,7 @@ func (b *Bot) step(st flows.State, lang string, in flows.Input) decision {
 	b.logFaults(r)
 	var d decision
 	b.reply(&d.out, st2.Lang, r, false)
-	d.state, d.event = &st2, r.Event
+	d.state, d.event = &st2, string(r.Event)
 	return d
 }
 
@@ -510,7 +510,7 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 			st2.Lang = lang
 		}
 		b.logFaults(r)
-		d := decision{state: &st2, event: r.Event}
+		d := decision{state: &st2, event: string(r.Event)}
 		lang = st2.Lang
 		switch r.Event {
 		case "toggled":
