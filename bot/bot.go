@@ -60,7 +60,7 @@ type Config struct {
 	MaxInflight  int           // updates fetched and not yet settled (default 1000)
 	PollTimeout  time.Duration // long-polling timeout (default 50s)
 	DrainTimeout time.Duration // budget for finishing work at shutdown (default 20s)
-	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 1s)
+	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 2s)
 	Retention    time.Duration // how long idle sessions are kept, shown by /privacy (default 90 days)
 	FloodBurst   int           // updates one chat may send at once before being slowed down (default 60)
 	FloodEvery   time.Duration // one more update allowed per this interval (default 1s)
