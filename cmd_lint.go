@@ -13,6 +13,7 @@ import (
 
 	"github.com/redress-legal/redress/bot"
 	"github.com/redress-legal/redress/chat"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/locales"
 )
@@ -95,6 +96,7 @@ func lint(flowFS fs.FS, flowRoot, flowPrefix string, locFS fs.FS, locPrefix stri
 		{"flows/session.go", flows.EngineMessages},
 		{"flows/engine.go", map[string][]string{flows.MsgSources: {}}},
 		{"locales/locales.go", locales.RenderMessages},
+		{"commands/commands.go", commands.Messages},
 		{"chat/chat.go", chat.Messages},
 		{"bot/messages.go", bot.Messages},
 	} {

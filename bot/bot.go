@@ -40,6 +40,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -85,6 +86,7 @@ type Bot struct {
 	sched    *scheduler
 	flood    *floodGuard
 	sessions *sessionCache
+	env      *commands.Env // commands, menus and the engine
 	username string
 
 	stopSend context.CancelFunc
@@ -146,6 +148,13 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger,
 		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL)}
+	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Texts: commands.Texts{
+		Help:          MsgHelp,
+		Privacy:       MsgPrivacy,
+		PrivacyParams: map[string]any{"days": int64(cfg.Retention / (24 * time.Hour))},
+		DeleteConfirm: MsgDeleteConfirm,
+		DeleteDone:    MsgDeleteDone,
+	}}
 	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})
@@ -237,8 +246,8 @@ func (b *Bot) lastUpdate(ctx context.Context) int64 {
 	return id
 }
 
-// commands lists the command menu, in menu order.
-var commands = []struct{ name, msg string }{
+// menuCommands lists Telegram's command menu, in menu order.
+var menuCommands = []struct{ name, msg string }{
 	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
 	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
 }
@@ -250,7 +259,7 @@ func (b *Bot) setCommands(ctx context.Context) {
 	langs := b.loc.Languages()
 	set := func(lang, code string) {
 		var cmds []models.BotCommand
-		for _, c := range commands {
+		for _, c := range menuCommands {
 			cmds = append(cmds, models.BotCommand{Command: c.name, Description: truncate(b.text(lang, c.msg, nil), 256)})
 		}
 		for attempt := 0; attempt < 3; attempt++ {

@@ -167,10 +167,10 @@ func cut(s string, limit int) []string {
 // which start with '!', cannot clash with them.
 const (
 	cbPrefix  = "v1:"
-	cbDone    = "!d"    // finish a multi node
-	cbUnknown = "!u"    // "I don't know"
-	cbLang    = "!lang" // the /lang keyboard: v1:!lang:<code>
-	cbDelete  = "!del"  // the /delete keyboard: v1:!del:y or v1:!del:n
+	cbDone    = "!d" // finish a multi node
+	cbUnknown = "!u" // "I don't know"
+	// The menus of package commands are questions whose node starts with
+	// "!" too: v1:!lang:<code>, v1:!del:y.
 	maxCBData = 64
 )
 
@@ -224,7 +224,11 @@ func (b *Bot) keyboard(lang string, q *flows.Question) *inlineKeyboard {
 		rows = append(rows, []button{{Text: label, CallbackData: data}})
 	}
 	for _, c := range q.Choices {
-		label := b.text(lang, c.Label, nil)
+		l := lang
+		if c.Lang != "" {
+			l = c.Lang // the language menu names each language in itself
+		}
+		label := b.text(l, c.Label, nil)
 		if q.Type == flows.Multi && c.Selected {
 			label = "✓ " + label
 		}

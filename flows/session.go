@@ -15,6 +15,10 @@ type State struct {
 	// Draft holds the options ticked so far on a multi node.
 	Draft []string `json:"draft,omitempty"`
 	Done  bool     `json:"done,omitempty"`
+	// Menu is a menu of the conversation layer (package commands) waiting
+	// for an answer, such as "lang" or "delete"; empty when none is. The
+	// engine carries it along unchanged.
+	Menu string `json:"menu,omitempty"`
 }
 
 // Started reports whether the state belongs to a conversation in progress.
@@ -132,6 +136,9 @@ type ChoiceItem struct {
 	Key      string
 	Label    string // message ID
 	Selected bool   // multi: ticked in the draft
+	// Lang is the language Label is rendered in when it is not the user's:
+	// the language menu names each language in itself.
+	Lang string
 }
 
 // Engine message IDs: every catalog must hold them.
