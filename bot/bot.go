@@ -162,7 +162,8 @@ func New(cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b.api = a
-	b.sender = newSender(b, cfg.SendWorkers)
+	b.sender = newSender(senderDeps{store: cfg.Store, api: a, log: cfg.Logger, poll: cfg.OutboxPoll, now: cfg.Now,
+		idle: b.sessions.prune}, cfg.SendWorkers)
 	return b, nil
 }
 
