@@ -259,3 +259,33 @@ func (b *Bot) paragraphs(lang string, msgs []flows.Message) []para {
 	}
 	return ps
 }
+
+// reply queues what the engine wants shown: the messages before the
+// question packed into as few Telegram messages as fit, then the question
+// as its own message carrying the keyboard. skipQuestion leaves the
+// question out (its keyboard is being edited in place instead).
+func (b *Bot) reply(o *outbox, lang string, r flows.Reply, skipQuestion bool) {
+	msgs := r.Messages
+	var question []flows.Message
+	if n := len(msgs); n > 0 && msgs[n-1].Kind == flows.KindQuestion {
+		question, msgs = msgs[n-1:], msgs[:n-1]
+	}
+	kb := b.keyboard(lang, r.Question)
+	body := pack(b.paragraphs(lang, msgs), MaxMessageLen)
+	if skipQuestion {
+		o.send(body, nil)
+		return
+	}
+	if len(question) == 0 {
+		// No question message: the buttons, if any, go on the last message.
+		o.send(body, kb)
+		return
+	}
+	o.send(body, nil)
+	o.send(pack(b.paragraphs(lang, question), MaxMessageLen), kb)
+}
+
+// notice queues one transport message in lang.
+func (b *Bot) notice(o *outbox, lang, id string, params map[string]any, kb *inlineKeyboard) {
+	o.send(pack([]para{{text: b.text(lang, id, params)}}, MaxMessageLen), kb)
+}

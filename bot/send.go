@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -589,29 +588,6 @@ func (s *sender) record(ctx context.Context, chat int64, ds []flows.Delivery) bo
 	}
 }
 
-// callBody is the JSON body of an outbox call: each method sets its own
-// fields, and the others are left out.
-type callBody struct {
-	ChatID          int64           `json:"chat_id,omitempty"`
-	MessageID       int             `json:"message_id,omitempty"`
-	MessageIDs      []int           `json:"message_ids,omitempty"`
-	Text            string          `json:"text,omitempty"`
-	ParseMode       string          `json:"parse_mode,omitempty"`
-	ReplyMarkup     *inlineKeyboard `json:"reply_markup,omitempty"`
-	LinkPreview     *linkPreview    `json:"link_preview_options,omitempty"`
-	CallbackQueryID string          `json:"callback_query_id,omitempty"`
-	ShowAlert       bool            `json:"show_alert,omitempty"`
-}
-
-// linkPreview is Telegram's LinkPreviewOptions, as far as we set it.
-type linkPreview struct {
-	IsDisabled bool `json:"is_disabled"`
-}
-
-// noPreview: our messages cite sources by name, and a preview of a link a
-// user typed into an answer must never be fetched.
-var noPreview = &linkPreview{IsDisabled: true}
-
 // call makes the Bot API call of one row. It returns the ID of the message
 // sent, for sendMessage.
 func (s *sender) call(ctx context.Context, r flows.Outgoing, p row, plain bool) (int64, error) {
@@ -628,34 +604,4 @@ func (s *sender) call(ctx context.Context, r flows.Outgoing, p row, plain bool) 
 		id = 0
 	}
 	return id, err
-}
-
-// backoff is the wait before retry number attempt: 250ms doubling up to
-// 30s, with ±25% jitter so that many chats do not retry in lockstep.
-func backoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond
-	for i := 0; i < attempt && d < 30*time.Second; i++ {
-		d *= 2
-	}
-	d = min(d, 30*time.Second)
-	return d - d/4 + jitter(d/2)
-}
-
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return rand.N(d)
-}
-
-// sleep waits for d or until ctx ends; it reports whether the wait completed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

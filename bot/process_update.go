@@ -19,40 +19,6 @@ import (
 // SessionKey is the store key of a Telegram chat's session.
 func SessionKey(chat int64) string { return "tg:" + strconv.FormatInt(chat, 10) }
 
-// updateChat returns the chat an update belongs to, which orders it; 0 for
-// updates that belong to none (they are settled without a reply).
-func updateChat(u *models.Update) int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.EditedMessage != nil:
-		return u.EditedMessage.Chat.ID
-	case u.ChannelPost != nil:
-		return u.ChannelPost.Chat.ID
-	case u.EditedChannelPost != nil:
-		return u.EditedChannelPost.Chat.ID
-	case u.CallbackQuery != nil:
-		chat, _, _, _ := callbackMessage(u.CallbackQuery)
-		return chat
-	}
-	return 0
-}
-
-// callbackMessage returns the chat and message a button belonged to, the
-// message's text when Telegram still gives it, and the chat type.
-func callbackMessage(q *models.CallbackQuery) (chat int64, msgID int, text string, typ models.ChatType) {
-	switch {
-	case q.Message.Message != nil:
-		m := q.Message.Message
-		return m.Chat.ID, m.ID, m.Text, m.Chat.Type
-	case q.Message.InaccessibleMessage != nil:
-		m := q.Message.InaccessibleMessage
-		return m.Chat.ID, m.MessageID, "", m.Chat.Type
-	}
-	// A button of an inline-mode message: there is no chat; the user is one.
-	return q.From.ID, 0, "", ""
-}
-
 // handleUpdate settles one update, retrying what failed (a store error)
 // until it succeeds. It reports false only when ctx ended first: the update
 // is then not confirmed to Telegram and will be handled again.
@@ -107,27 +73,14 @@ func (b *Bot) apologize(ctx context.Context, u *models.Update) (err error) {
 			err = nil
 		}
 	}()
-	chat := updateChat(u)
-	code, callbackID := "", ""
-	private := false
-	switch {
-	case u.Message != nil:
-		private = u.Message.Chat.Type == models.ChatTypePrivate
-		if u.Message.From != nil {
-			code = u.Message.From.LanguageCode
-		}
-	case u.CallbackQuery != nil:
-		_, _, _, typ := callbackMessage(u.CallbackQuery)
-		private = typ == models.ChatTypePrivate
-		code, callbackID = u.CallbackQuery.From.LanguageCode, u.CallbackQuery.ID
-	}
-	if chat == 0 || !private {
+	o := originOf(u)
+	if o.chat == 0 || !o.private || (u.Message == nil && u.CallbackQuery == nil) {
 		return nil
 	}
-	_, err = b.turn(ctx, u.ID, chat, func(s flows.Session) (decision, error) {
+	_, err = b.turn(ctx, u.ID, o.chat, func(s flows.Session) (decision, error) {
 		d := decision{event: "apology"}
-		d.out.answer(callbackID, "")
-		b.notice(&d.out, b.lang(s.State, code), MsgError, nil, nil)
+		d.out.answer(o.callback, "")
+		b.notice(&d.out, b.lang(s.State, o.code), MsgError, nil, nil)
 		return d, nil
 	})
 	return err
@@ -233,28 +186,22 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) (string, error) {
 // /sos and /delete (and its confirmation buttons) always pass: a person in
 // danger, or wanting their data gone, is never held back.
 func (b *Bot) floodCheck(u *models.Update) (chat int64, code string, limited, notify bool) {
+	o := originOf(u)
+	if !o.private || (u.Message == nil && u.EditedMessage == nil && u.CallbackQuery == nil) {
+		return 0, "", false, false
+	}
 	switch {
-	case u.Message != nil && u.Message.Chat.Type == models.ChatTypePrivate:
+	case u.Message != nil:
 		if c, ok := commands.Parse(u.Message.Text); ok && c.Bypasses() {
 			return 0, "", false, false
 		}
-		chat, code = u.Message.Chat.ID, languageCode(u.Message.From)
-	case u.EditedMessage != nil && u.EditedMessage.Chat.Type == models.ChatTypePrivate:
-		chat, code = u.EditedMessage.Chat.ID, languageCode(u.EditedMessage.From)
 	case u.CallbackQuery != nil:
 		if node, _, ok := parseCallback(u.CallbackQuery.Data); ok && node == commands.MenuDelete {
 			return 0, "", false, false
 		}
-		c, _, _, typ := callbackMessage(u.CallbackQuery)
-		if typ != models.ChatTypePrivate {
-			return 0, "", false, false
-		}
-		chat, code = c, languageCode(&u.CallbackQuery.From)
-	default:
-		return 0, "", false, false
 	}
-	ok, notify := b.flood.take(chat, b.cfg.Now())
-	return chat, code, !ok, notify
+	ok, notify := b.flood.take(o.chat, b.cfg.Now())
+	return o.chat, o.code, !ok, notify
 }
 
 // throttle settles an update past its chat's flood budget: it is recorded
@@ -273,13 +220,6 @@ func (b *Bot) throttle(ctx context.Context, updateID, chat int64, code string, n
 // lang is the language to talk to a user in: the one stored, else the best
 // match for the language their Telegram app uses.
 func (b *Bot) lang(st flows.State, code string) string { return b.env.Language(st, code) }
-
-func languageCode(u *models.User) string {
-	if u == nil {
-		return ""
-	}
-	return u.LanguageCode
-}
 
 // isMedia reports messages that carry a file the user may think of as
 // evidence: those get an explanation that the bot neither reads nor keeps
