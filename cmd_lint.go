@@ -13,6 +13,7 @@ import (
 
 	"github.com/redress-legal/redress/bot"
 	"github.com/redress-legal/redress/chat"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/locales"
 )
@@ -181,6 +182,7 @@ func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, un
 		{"flows/session.go", flows.EngineMessages},
 		{"flows/engine.go", map[string][]string{flows.MsgSources: {}}},
 		{"locales/locales.go", locales.RenderMessages},
+		{"commands/commands.go", commands.Messages},
 		{"chat/chat.go", chat.Messages},
 		{"bot/messages.go", bot.Messages},
 	} {

@@ -20,7 +20,7 @@ import (
 // api is our access to the Bot API: go-telegram/bot for the calls made at
 // start-up (getMe, setMyCommands, setWebhook), and our own JSON calls for
 // getUpdates, which tgbot keeps private (its polling loop is exactly what
-// we must not use; see poll.go), and for the few methods the outbox makes
+// we must not use; see get_updates.go), and for the few methods the outbox makes
 // on every update (see post).
 type api struct {
 	tg    *tgbot.Bot

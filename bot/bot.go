@@ -1,13 +1,30 @@
 // Package bot is the Telegram transport of Redress: it turns Telegram
 // updates into engine inputs and engine replies into Bot API calls.
 //
+// Read it in the order an update flows:
+//
+//	bot.go            Config, New, Run: start-up (getMe, setMyCommands), shutdown
+//	get_updates.go    the poll loop (poll) and its offset bookkeeping (offsets);
+//	                  webhook.go is the other way in; both hand updates over as Bot.job
+//	decode_update.go  an update decoded, and its origin (chat, private, language, button)
+//	queue.go          the scheduler: in order per chat, concurrent across chats
+//	process_update.go handling: flood check, then parse → decide (package commands,
+//	                  the one wrapper around the engine) → render → persist (turn:
+//	                  one store commit per update), the erase of /delete
+//	render.go         a reply as Bot API calls: paragraphs packed, keyboards, callback data
+//	outbox.go         an outbox row's format, both ways (written by handling, read by the sender)
+//	send.go           the sender: delivers the outbox in order per chat
+//	api.go            our own JSON calls to the Bot API (jsonscan.go reads their answers)
+//	retry.go          backoff and retrying, for every stage
+//	sessions.go, flood.go, messages.go, store.go, transport.go: what the stages share
+//
 // Its guarantees, and how they are kept:
 //   - Updates of one chat are handled strictly in order, different chats
 //     concurrently with a bound (queue.go).
 //   - Exactly once: each update is one store.Commit holding the update ID,
 //     the session (compare-and-swap) and the replies (outbox). A re-delivered
 //     update is a duplicate that changes and sends nothing. Long polling
-//     confirms an update to Telegram only once it is committed (poll.go);
+//     confirms an update to Telegram only once it is committed (get_updates.go);
 //     a webhook request is answered 200 only then (webhook.go).
 //   - The outbox is delivered in order per chat, honouring 429 retry_after,
 //     retrying 5xx and network errors with backoff and jitter, marking a chat
@@ -19,13 +36,14 @@
 //   - Anything unexpected (stickers, photos, edits, groups, channel posts,
 //     huge texts, unknown buttons) gets a localized answer or deliberate
 //     silence; a panic is recovered, logged without content and answered
-//     with an apology (handle.go).
+//     with an apology (process_update.go).
 //
 // Logs carry update, chat and row IDs, events, timings and errors, never
 // what a user wrote or was told.
 //
-// The package imports no project package but flows: persistence is the
-// Store interface (store.go), text is a flows.Localizer.
+// The package imports no project package but flows and commands:
+// persistence is the Store interface (flows.OutboxStore), text is a
+// flows.Localizer; commands and menus are decided by package commands.
 package bot
 
 import (
@@ -40,6 +58,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -60,7 +79,7 @@ type Config struct {
 	MaxInflight  int           // updates fetched and not yet settled (default 1000)
 	PollTimeout  time.Duration // long-polling timeout (default 50s)
 	DrainTimeout time.Duration // budget for finishing work at shutdown (default 20s)
-	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 1s)
+	OutboxPoll   time.Duration // outbox check interval without a wake-up (default 2s)
 	Retention    time.Duration // how long idle sessions are kept, shown by /privacy (default 90 days)
 	FloodBurst   int           // updates one chat may send at once before being slowed down (default 60)
 	FloodEvery   time.Duration // one more update allowed per this interval (default 1s)
@@ -85,6 +104,7 @@ type Bot struct {
 	sched    *scheduler
 	flood    *floodGuard
 	sessions *sessionCache
+	env      *commands.Env // commands, menus and the engine
 	username string
 
 	stopSend context.CancelFunc
@@ -146,6 +166,13 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger,
 		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL)}
+	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Texts: commands.Texts{
+		Help:          MsgHelp,
+		Privacy:       MsgPrivacy,
+		PrivacyParams: map[string]any{"days": int64(cfg.Retention / (24 * time.Hour))},
+		DeleteConfirm: MsgDeleteConfirm,
+		DeleteDone:    MsgDeleteDone,
+	}}
 	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})
@@ -153,7 +180,8 @@ func New(cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b.api = a
-	b.sender = newSender(b, cfg.SendWorkers)
+	b.sender = newSender(senderDeps{store: cfg.Store, api: a, log: cfg.Logger, poll: cfg.OutboxPoll, now: cfg.Now,
+		idle: b.sessions.prune}, cfg.SendWorkers)
 	return b, nil
 }
 
@@ -202,32 +230,6 @@ func (b *Bot) prepare(ctx context.Context) error {
 	return nil
 }
 
-// retry calls fn until it succeeds, retrying transient failures; a refused
-// token is an error at once, as is the end of ctx.
-func (b *Bot) retry(ctx context.Context, what string, fn func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := fn()
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
-			return fmt.Errorf("bot: %s: Telegram refused the bot token (check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL): %w", what, err)
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("bot: %s: %w", what, ctx.Err())
-		}
-		d := backoff(attempt)
-		var tooMany *tgbot.TooManyRequestsError
-		if errors.As(err, &tooMany) {
-			d = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
-		}
-		b.log.Warn("Telegram call failed; retrying", "method", what, "err", logErr(err), "wait_ms", d.Milliseconds())
-		if !sleep(ctx, d) {
-			return fmt.Errorf("bot: %s: %w", what, ctx.Err())
-		}
-	}
-}
-
 // lastUpdate is the highest update committed so far, for the start-up log.
 func (b *Bot) lastUpdate(ctx context.Context) int64 {
 	id, err := b.store.LastUpdateID(ctx)
@@ -237,8 +239,8 @@ func (b *Bot) lastUpdate(ctx context.Context) int64 {
 	return id
 }
 
-// commands lists the command menu, in menu order.
-var commands = []struct{ name, msg string }{
+// menuCommands lists Telegram's command menu, in menu order.
+var menuCommands = []struct{ name, msg string }{
 	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
 	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
 }
@@ -250,7 +252,7 @@ func (b *Bot) setCommands(ctx context.Context) {
 	langs := b.loc.Languages()
 	set := func(lang, code string) {
 		var cmds []models.BotCommand
-		for _, c := range commands {
+		for _, c := range menuCommands {
 			cmds = append(cmds, models.BotCommand{Command: c.name, Description: truncate(b.text(lang, c.msg, nil), 256)})
 		}
 		for attempt := 0; attempt < 3; attempt++ {

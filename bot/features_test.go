@@ -104,7 +104,7 @@ func TestNotText(t *testing.T) {
 		"> tg.media\n" + q +
 		"> tg.edited\n" +
 		"> tg.too_long {max=4096}\n" + q +
-		"> tg.unknown_command\n" + q +
+		"> cmd.unknown_command {command=/frobnicate}\n" + q +
 		"> engine.not_text\n" + q
 	diff(t, "private chat", transcript(h.api.Calls(), u.ID), want)
 	diff(t, "group", transcript(h.api.Calls(), group), "> tg.private_only\n")
@@ -151,7 +151,7 @@ func TestLanguageSwitch(t *testing.T) {
 	u := telegramtest.User{ID: 705, LanguageCode: "zh-TW"}
 	begin(h, u)
 	h.api.SendCommand(u, "/lang")
-	h.waitFor(u, "zh:tg.lang.choose")
+	h.waitFor(u, "zh:cmd.lang.choose")
 	h.press(u, "v1:!lang:en")
 	h.waitCount(u, "editMessageText", 1)
 	h.waitFor(u, "t.danger.ask")
@@ -160,9 +160,9 @@ func TestLanguageSwitch(t *testing.T) {
 	h.settled()
 	want := `> zh:t.intro
 > zh:t.danger.ask [zh:t.danger.now | zh:t.danger.safe]
-> zh:tg.lang.choose [tg.lang.name | zh:tg.lang.name]
+> zh:cmd.lang.choose [ui.language_name | zh:ui.language_name]
 ack
-~ #5 tg.lang.set
+~ #5 cmd.lang.set
 > t.danger.ask [t.danger.now | t.danger.safe]
 > t.what.ask [t.what.lies | t.what.abuse | t.what.none | tg.multi.done]
 `
@@ -218,10 +218,10 @@ func TestDelete(t *testing.T) {
 ack
 ~ #3 t.danger.ask / tg.answer {answer=t.danger.safe}
 > t.what.ask [t.what.lies | t.what.abuse | t.what.none | tg.multi.done]
-> tg.delete.confirm [tg.delete.yes | tg.delete.no]
+> tg.delete.confirm [cmd.delete.yes | cmd.delete.no]
 ack
-~ #6 tg.delete.cancelled
-> tg.delete.confirm [tg.delete.yes | tg.delete.no]
+~ #6 cmd.delete.kept
+> tg.delete.confirm [cmd.delete.yes | cmd.delete.no]
 ack
 del [2,3,4,5,6,7,8]
 > tg.delete.done

@@ -4,62 +4,50 @@ package bot
 // hold their texts; the lint checks that every ID below exists there and
 // uses only the parameters listed in Messages.
 const (
-	MsgHelp            = "tg.help"             // /help: what the bot does and its commands
-	MsgPrivacy         = "tg.privacy"          // /privacy: what is stored, for how long, /delete
-	MsgDeleteConfirm   = "tg.delete.confirm"   // /delete: are you sure?
-	MsgDeleteYes       = "tg.delete.yes"       // button: yes, delete everything
-	MsgDeleteNo        = "tg.delete.no"        // button: no, keep it
-	MsgDeleteDone      = "tg.delete.done"      // after deleting
-	MsgDeleteCancelled = "tg.delete.cancelled" // the user kept their data
-	MsgPrivateOnly     = "tg.private_only"     // a command sent in a group
-	MsgMedia           = "tg.media"            // a photo, file, voice or video message
-	MsgEdited          = "tg.edited"           // an edited message
-	MsgTooLong         = "tg.too_long"         // a text longer than a Telegram message
-	MsgUnknownCommand  = "tg.unknown_command"  // a command the bot does not know
-	MsgError           = "tg.error"            // apology after an internal error
-	MsgAnswer          = "tg.answer"           // the answer shown under an answered question
-	MsgMultiDone       = "tg.multi.done"       // button: finish a multiple choice
-	MsgLangChoose      = "tg.lang.choose"      // /lang: choose a language
-	MsgLangName        = "tg.lang.name"        // the language's own name, on its button
-	MsgLangSet         = "tg.lang.set"         // confirmation after choosing a language
-	MsgCmdStart        = "tg.cmd.start"        // command menu: /start
-	MsgCmdHelp         = "tg.cmd.help"         // command menu: /help
-	MsgCmdBack         = "tg.cmd.back"         // command menu: /back
-	MsgCmdRestart      = "tg.cmd.restart"      // command menu: /restart
-	MsgCmdLang         = "tg.cmd.lang"         // command menu: /lang
-	MsgCmdSOS          = "tg.cmd.sos"          // command menu: /sos
-	MsgCmdPrivacy      = "tg.cmd.privacy"      // command menu: /privacy
-	MsgCmdDelete       = "tg.cmd.delete"       // command menu: /delete
+	MsgHelp          = "tg.help"           // /help: what the bot does and its commands
+	MsgPrivacy       = "tg.privacy"        // /privacy: what is stored, for how long, /delete
+	MsgDeleteConfirm = "tg.delete.confirm" // /delete: are you sure?
+	MsgDeleteDone    = "tg.delete.done"    // after deleting
+	MsgPrivateOnly   = "tg.private_only"   // a command sent in a group
+	MsgMedia         = "tg.media"          // a photo, file, voice or video message
+	MsgEdited        = "tg.edited"         // an edited message
+	MsgTooLong       = "tg.too_long"       // a text longer than a Telegram message
+	MsgError         = "tg.error"          // apology after an internal error
+	MsgAnswer        = "tg.answer"         // the answer shown under an answered question
+	MsgMultiDone     = "tg.multi.done"     // button: finish a multiple choice
+	MsgCmdStart      = "tg.cmd.start"      // command menu: /start
+	MsgCmdHelp       = "tg.cmd.help"       // command menu: /help
+	MsgCmdBack       = "tg.cmd.back"       // command menu: /back
+	MsgCmdRestart    = "tg.cmd.restart"    // command menu: /restart
+	MsgCmdLang       = "tg.cmd.lang"       // command menu: /lang
+	MsgCmdSOS        = "tg.cmd.sos"        // command menu: /sos
+	MsgCmdPrivacy    = "tg.cmd.privacy"    // command menu: /privacy
+	MsgCmdDelete     = "tg.cmd.delete"     // command menu: /delete
 )
 
 // Messages lists every catalog message ID the Telegram transport uses, with
 // the parameters its template may use, so the lint can check the catalogs.
+// The sentences of commands and menus shared with the terminal are
+// commands.Messages.
 var Messages = map[string][]string{
-	MsgHelp:            {},
-	MsgPrivacy:         {"days"},
-	MsgDeleteConfirm:   {},
-	MsgDeleteYes:       {},
-	MsgDeleteNo:        {},
-	MsgDeleteDone:      {},
-	MsgDeleteCancelled: {},
-	MsgPrivateOnly:     {},
-	MsgMedia:           {},
-	MsgEdited:          {},
-	MsgTooLong:         {"max"},
-	MsgUnknownCommand:  {},
-	MsgError:           {},
-	MsgAnswer:          {"answer"},
-	MsgMultiDone:       {},
-	MsgLangChoose:      {},
-	MsgLangName:        {},
-	MsgLangSet:         {},
-	MsgCmdStart:        {},
-	MsgCmdHelp:         {},
-	MsgCmdBack:         {},
-	MsgCmdRestart:      {},
-	MsgCmdLang:         {},
-	MsgCmdSOS:          {},
-	MsgCmdPrivacy:      {},
-	MsgCmdDelete:       {},
-	MsgSlowDown:        {},
+	MsgHelp:          {},
+	MsgPrivacy:       {"days"},
+	MsgDeleteConfirm: {},
+	MsgDeleteDone:    {},
+	MsgPrivateOnly:   {},
+	MsgMedia:         {},
+	MsgEdited:        {},
+	MsgTooLong:       {"max"},
+	MsgError:         {},
+	MsgAnswer:        {"answer"},
+	MsgMultiDone:     {},
+	MsgCmdStart:      {},
+	MsgCmdHelp:       {},
+	MsgCmdBack:       {},
+	MsgCmdRestart:    {},
+	MsgCmdLang:       {},
+	MsgCmdSOS:        {},
+	MsgCmdPrivacy:    {},
+	MsgCmdDelete:     {},
+	MsgSlowDown:      {},
 }

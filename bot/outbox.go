@@ -107,6 +107,29 @@ func (b callBody) encode() ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
+// callBody is the JSON body of an outbox call: each method sets its own
+// fields, and the others are left out.
+type callBody struct {
+	ChatID          int64           `json:"chat_id,omitempty"`
+	MessageID       int             `json:"message_id,omitempty"`
+	MessageIDs      []int           `json:"message_ids,omitempty"`
+	Text            string          `json:"text,omitempty"`
+	ParseMode       string          `json:"parse_mode,omitempty"`
+	ReplyMarkup     *inlineKeyboard `json:"reply_markup,omitempty"`
+	LinkPreview     *linkPreview    `json:"link_preview_options,omitempty"`
+	CallbackQueryID string          `json:"callback_query_id,omitempty"`
+	ShowAlert       bool            `json:"show_alert,omitempty"`
+}
+
+// linkPreview is Telegram's LinkPreviewOptions, as far as we set it.
+type linkPreview struct {
+	IsDisabled bool `json:"is_disabled"`
+}
+
+// noPreview: our messages cite sources by name, and a preview of a link a
+// user typed into an answer must never be fetched.
+var noPreview = &linkPreview{IsDisabled: true}
+
 // errUnknownMethod: an outbox row of a method this version does not make.
 var errUnknownMethod = errors.New("unknown outbox method")
 
@@ -209,31 +232,6 @@ func (o *outbox) deleteMessages(ids []int) {
 	}
 }
 
-// reply queues what the engine wants shown: the messages before the
-// question packed into as few Telegram messages as fit, then the question
-// as its own message carrying the keyboard. skipQuestion leaves the
-// question out (its keyboard is being edited in place instead).
-func (b *Bot) reply(o *outbox, lang string, r flows.Reply, skipQuestion bool) {
-	msgs := r.Messages
-	var question []flows.Message
-	if n := len(msgs); n > 0 && msgs[n-1].Kind == flows.KindQuestion {
-		question, msgs = msgs[n-1:], msgs[:n-1]
-	}
-	kb := b.keyboard(lang, r.Question)
-	body := pack(b.paragraphs(lang, msgs), MaxMessageLen)
-	if skipQuestion {
-		o.send(body, nil)
-		return
-	}
-	if len(question) == 0 {
-		// No question message: the buttons, if any, go on the last message.
-		o.send(body, kb)
-		return
-	}
-	o.send(body, nil)
-	o.send(pack(b.paragraphs(lang, question), MaxMessageLen), kb)
-}
-
 // unlogged marks the rows queued since row n as not to be logged as sent.
 func (o *outbox) unlogged(n int) {
 	for i := n; i < len(o.rows); i++ {
@@ -241,9 +239,4 @@ func (o *outbox) unlogged(n int) {
 			p[1] = '0' + ((p[1] - '0') | rowUnlogged)
 		}
 	}
-}
-
-// notice queues one transport message in lang.
-func (b *Bot) notice(o *outbox, lang, id string, params map[string]any, kb *inlineKeyboard) {
-	o.send(pack([]para{{text: b.text(lang, id, params)}}, MaxMessageLen), kb)
 }

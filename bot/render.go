@@ -167,10 +167,10 @@ func cut(s string, limit int) []string {
 // which start with '!', cannot clash with them.
 const (
 	cbPrefix  = "v1:"
-	cbDone    = "!d"    // finish a multi node
-	cbUnknown = "!u"    // "I don't know"
-	cbLang    = "!lang" // the /lang keyboard: v1:!lang:<code>
-	cbDelete  = "!del"  // the /delete keyboard: v1:!del:y or v1:!del:n
+	cbDone    = "!d" // finish a multi node
+	cbUnknown = "!u" // "I don't know"
+	// The menus of package commands are questions whose node starts with
+	// "!" too: v1:!lang:<code>, v1:!del:y.
 	maxCBData = 64
 )
 
@@ -224,7 +224,11 @@ func (b *Bot) keyboard(lang string, q *flows.Question) *inlineKeyboard {
 		rows = append(rows, []button{{Text: label, CallbackData: data}})
 	}
 	for _, c := range q.Choices {
-		label := b.text(lang, c.Label, nil)
+		l := lang
+		if c.Lang != "" {
+			l = c.Lang // the language menu names each language in itself
+		}
+		label := b.text(l, c.Label, nil)
 		if q.Type == flows.Multi && c.Selected {
 			label = "✓ " + label
 		}
@@ -254,4 +258,34 @@ func (b *Bot) paragraphs(lang string, msgs []flows.Message) []para {
 		ps = append(ps, para{text: b.loc.Text(lang, m), bold: m.Kind == flows.KindHeading})
 	}
 	return ps
+}
+
+// reply queues what the engine wants shown: the messages before the
+// question packed into as few Telegram messages as fit, then the question
+// as its own message carrying the keyboard. skipQuestion leaves the
+// question out (its keyboard is being edited in place instead).
+func (b *Bot) reply(o *outbox, lang string, r flows.Reply, skipQuestion bool) {
+	msgs := r.Messages
+	var question []flows.Message
+	if n := len(msgs); n > 0 && msgs[n-1].Kind == flows.KindQuestion {
+		question, msgs = msgs[n-1:], msgs[:n-1]
+	}
+	kb := b.keyboard(lang, r.Question)
+	body := pack(b.paragraphs(lang, msgs), MaxMessageLen)
+	if skipQuestion {
+		o.send(body, nil)
+		return
+	}
+	if len(question) == 0 {
+		// No question message: the buttons, if any, go on the last message.
+		o.send(body, kb)
+		return
+	}
+	o.send(body, nil)
+	o.send(pack(b.paragraphs(lang, question), MaxMessageLen), kb)
+}
+
+// notice queues one transport message in lang.
+func (b *Bot) notice(o *outbox, lang, id string, params map[string]any, kb *inlineKeyboard) {
+	o.send(pack([]para{{text: b.text(lang, id, params)}}, MaxMessageLen), kb)
 }

@@ -105,21 +105,3 @@ func TestParseCallback(t *testing.T) {
 		}
 	}
 }
-
-func TestCommand(t *testing.T) {
-	for text, want := range map[string]string{
-		"/start":                   "/start",
-		"/Lang@RedressBot":         "/lang",
-		"/start deep-link-payload": "/start",
-		"  /help\nmore":            "/help",
-	} {
-		if got, ok := command(text); !ok || got != want {
-			t.Errorf("command(%q) = %q, %v; want %q", text, got, ok, want)
-		}
-	}
-	for _, text := range []string{"hello", "/", "/ start", "/12:30 meeting", "1/2"} {
-		if got, ok := command(text); ok {
-			t.Errorf("command(%q) = %q, want not a command", text, got)
-		}
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -40,7 +39,7 @@ import (
 // pending at their start. `redress serve` takes data.Lock for that. A worker
 // waiting out a 429 or backing off after a 5xx holds only its own chat.
 type sender struct {
-	b       *Bot
+	senderDeps
 	workers int
 	wakeCh  chan struct{} // asks run for a scan
 	// draining: run returns once the outbox is empty.
@@ -73,12 +72,26 @@ type chatQueue struct {
 	queued  bool             // in sender.ready
 }
 
-func newSender(b *Bot, workers int) *sender {
+// senderDeps is what the sender works with, given by New: it knows
+// nothing else of the Bot.
+type senderDeps struct {
+	store Store
+	api   *api
+	log   *slog.Logger
+	// poll is how often the store is checked for rows nobody handed over
+	// (Config.OutboxPoll).
+	poll time.Duration
+	now  func() time.Time
+	// idle runs after every check: the Bot forgets idle sessions.
+	idle func(now time.Time)
+}
+
+func newSender(deps senderDeps, workers int) *sender {
 	s := &sender{
-		b:       b,
-		workers: workers,
-		wakeCh:  make(chan struct{}, 1),
-		chats:   map[int64]*chatQueue{},
+		senderDeps: deps,
+		workers:    workers,
+		wakeCh:     make(chan struct{}, 1),
+		chats:      map[int64]*chatQueue{},
 	}
 	s.cond = sync.NewCond(&s.mu)
 	return s
@@ -209,7 +222,7 @@ func (s *sender) run(ctx context.Context) {
 		s.mu.Unlock()
 		wg.Wait()
 	}()
-	tick := time.NewTicker(s.b.cfg.OutboxPoll)
+	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
 	retry := time.NewTimer(time.Hour)
 	retry.Stop()
@@ -222,7 +235,7 @@ func (s *sender) run(ctx context.Context) {
 		case ctx.Err() != nil:
 			return
 		default:
-			s.b.log.Error("outbox scan failed", "err", err)
+			s.log.Error("outbox scan failed", "err", err)
 			if !s.isScanned() {
 				// Nothing is delivered before the first scan: retry soon.
 				retry.Reset(backoff(failures))
@@ -233,7 +246,7 @@ func (s *sender) run(ctx context.Context) {
 			return
 		}
 		// Idle chats' sessions leave memory even when no update comes.
-		s.b.sessions.prune(s.b.cfg.Now())
+		s.idle(s.now())
 		select {
 		case <-ctx.Done():
 			return
@@ -250,7 +263,7 @@ func (s *sender) run(ctx context.Context) {
 // run) and lets delivery begin. It returns how many chats have rows in the
 // store or here.
 func (s *sender) scan(ctx context.Context) (int, error) {
-	chats, err := s.b.store.PendingChats(ctx)
+	chats, err := s.store.PendingChats(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("pending outbox: %w", err)
 	}
@@ -356,12 +369,12 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 			s.mu.Unlock()
 			// Nothing of the chat is in flight: what the store holds is
 			// exactly what is left to deliver.
-			rows, err := s.b.store.PendingFor(ctx, chat, 0, readLimit)
+			rows, err := s.store.PendingFor(ctx, chat, 0, readLimit)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
 				}
-				s.b.log.Error("read outbox", "chat", chat, "err", err)
+				s.log.Error("read outbox", "chat", chat, "err", err)
 				if !sleep(ctx, backoff(0)) {
 					return
 				}
@@ -382,7 +395,7 @@ func (s *sender) deliverChat(ctx context.Context, chat int64, c *chatQueue) {
 
 		p, err := readRow(r.Method, r.Payload)
 		if err != nil {
-			s.b.log.Error("undecodable outbox row dropped", "chat", r.Chat, "row", r.ID, "method", r.Method, "err", err)
+			s.log.Error("undecodable outbox row dropped", "chat", r.Chat, "row", r.ID, "method", r.Method, "err", err)
 			held = append(held, flows.Delivery{Row: r.ID})
 			if !flush() {
 				return
@@ -478,7 +491,7 @@ const (
 func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p row) (outcome, int64) {
 	// The logger is made only when there is something to log: With
 	// allocates, and most calls succeed at once.
-	log := func() *slog.Logger { return s.b.log.With("chat", r.Chat, "row", r.ID, "method", r.Method) }
+	log := func() *slog.Logger { return s.log.With("chat", r.Chat, "row", r.ID, "method", r.Method) }
 	plain := false
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
@@ -515,7 +528,7 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p row) (outcome,
 		case ae.Code == http.StatusForbidden, isChatGone(ae):
 			log().Info("chat unreachable; marked inactive", "err", logErr(err))
 			for i := 0; ; i++ {
-				err := s.b.store.Inactive(ctx, r.Chat)
+				err := s.store.Inactive(ctx, r.Chat)
 				if err == nil {
 					return outcomeBlocked, 0
 				}
@@ -565,42 +578,19 @@ func isChatGone(e *apiError) bool {
 // message IDs sent; it retries until it succeeds, false at shutdown.
 func (s *sender) record(ctx context.Context, chat int64, ds []flows.Delivery) bool {
 	for i := 0; ; i++ {
-		err := s.b.store.Delivered(ctx, chat, ds...)
+		err := s.store.Delivered(ctx, chat, ds...)
 		if err == nil {
 			return true
 		}
 		if ctx.Err() != nil {
 			return false
 		}
-		s.b.log.Error("record delivery", "chat", chat, "rows", len(ds), "err", err)
+		s.log.Error("record delivery", "chat", chat, "rows", len(ds), "err", err)
 		if !sleep(ctx, backoff(i)) {
 			return false
 		}
 	}
 }
-
-// callBody is the JSON body of an outbox call: each method sets its own
-// fields, and the others are left out.
-type callBody struct {
-	ChatID          int64           `json:"chat_id,omitempty"`
-	MessageID       int             `json:"message_id,omitempty"`
-	MessageIDs      []int           `json:"message_ids,omitempty"`
-	Text            string          `json:"text,omitempty"`
-	ParseMode       string          `json:"parse_mode,omitempty"`
-	ReplyMarkup     *inlineKeyboard `json:"reply_markup,omitempty"`
-	LinkPreview     *linkPreview    `json:"link_preview_options,omitempty"`
-	CallbackQueryID string          `json:"callback_query_id,omitempty"`
-	ShowAlert       bool            `json:"show_alert,omitempty"`
-}
-
-// linkPreview is Telegram's LinkPreviewOptions, as far as we set it.
-type linkPreview struct {
-	IsDisabled bool `json:"is_disabled"`
-}
-
-// noPreview: our messages cite sources by name, and a preview of a link a
-// user typed into an answer must never be fetched.
-var noPreview = &linkPreview{IsDisabled: true}
 
 // call makes the Bot API call of one row. It returns the ID of the message
 // sent, for sendMessage.
@@ -613,39 +603,9 @@ func (s *sender) call(ctx context.Context, r flows.Outgoing, p row, plain bool) 
 			return 0, &apiError{Method: r.Method, Code: http.StatusBadRequest, Desc: "HTML refused, and no plain text could be made: " + err.Error()}
 		}
 	}
-	id, err := s.b.api.call(ctx, r.Method, withChat(r.Method, r.Chat, body))
+	id, err := s.api.call(ctx, r.Method, withChat(r.Method, r.Chat, body))
 	if r.Method != methodSend {
 		id = 0
 	}
 	return id, err
-}
-
-// backoff is the wait before retry number attempt: 250ms doubling up to
-// 30s, with ±25% jitter so that many chats do not retry in lockstep.
-func backoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond
-	for i := 0; i < attempt && d < 30*time.Second; i++ {
-		d *= 2
-	}
-	d = min(d, 30*time.Second)
-	return d - d/4 + jitter(d/2)
-}
-
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return rand.N(d)
-}
-
-// sleep waits for d or until ctx ends; it reports whether the wait completed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

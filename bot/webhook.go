@@ -129,9 +129,7 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 			return
 		}
 		done := make(chan bool, 1)
-		ok := b.sched.submit(job{id: u.ID, chat: updateChat(u), run: func(ctx context.Context) bool {
-			return b.handleUpdate(ctx, u)
-		}, done: func(ok bool) { done <- ok }})
+		ok := b.sched.submit(b.job(u, func(ok bool) { done <- ok }))
 		if !ok {
 			http.Error(w, "shutting down", http.StatusServiceUnavailable)
 			return

@@ -3,7 +3,10 @@
 // same engine and the same session store. It is the embedded default of
 // `redress chat`: no token, no network.
 //
-// Like bot, it depends only on flows; the catalogs reach it through a
+// Commands and menus (/help, /lang, /privacy, /delete, ...) are decided by
+// package commands, as for the bot; this package parses lines, renders what
+// commands and the engine reply, and persists the state. Like bot, it
+// depends only on flows and commands; the catalogs reach it through a
 // flows.Localizer.
 package chat
 
@@ -13,11 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -28,23 +31,18 @@ const MaxLine = 64 << 10
 // Messages lists the catalog messages this package shows, with the
 // parameters each may use, so the checker can verify the catalogs.
 var Messages = map[string][]string{
-	"chat.hint.choice":     {},
-	"chat.hint.multi":      {},
-	"chat.hint.number":     {},
-	"chat.hint.date":       {},
-	"chat.hint.text":       {},
-	"chat.hint.unknown":    {"label"},
-	"chat.help":            {},
-	"chat.lang.ask":        {},
-	"chat.lang.done":       {},
-	"chat.delete.confirm":  {},
-	"chat.delete.done":     {},
-	"chat.delete.kept":     {},
-	"chat.unknown_command": {"command"},
-	"chat.bye":             {},
-	"chat.line_too_long":   {},
-	"chat.privacy":         {"path", "days"},
-	"ui.language_name":     {},
+	"chat.hint.choice":    {},
+	"chat.hint.multi":     {},
+	"chat.hint.number":    {},
+	"chat.hint.date":      {},
+	"chat.hint.text":      {},
+	"chat.hint.unknown":   {"label"},
+	"chat.help":           {},
+	"chat.delete.confirm": {},
+	"chat.delete.done":    {},
+	"chat.bye":            {},
+	"chat.line_too_long":  {},
+	"chat.privacy":        {"path", "days"},
 }
 
 // Config is what a chat needs.
@@ -76,11 +74,12 @@ type Config struct {
 }
 
 type session struct {
-	cfg   Config
-	sess  flows.Session
+	cfg  Config
+	env  *commands.Env
+	sess flows.Session
+	// reply is the engine's last reply: its question is the one being asked
+	// (a menu of commands is shown over it, not in its place).
 	reply flows.Reply
-	// mode is a pending chat-level question: "" (none), "lang", "delete".
-	mode string
 }
 
 // Run holds a conversation until the input ends or the user types /quit.
@@ -90,7 +89,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &session{cfg: cfg}
+	s := &session{cfg: cfg, env: &commands.Env{Flow: cfg.Flow, Loc: cfg.Loc, Typed: true, Texts: commands.Texts{
+		Help:          "chat.help",
+		Privacy:       "chat.privacy",
+		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays)},
+		DeleteConfirm: "chat.delete.confirm",
+		DeleteDone:    "chat.delete.done",
+	}}}
 	sess, err := cfg.Store.Get(ctx, cfg.Key)
 	switch {
 	case errors.Is(err, flows.ErrNotFound):
@@ -103,7 +108,7 @@ func Run(ctx context.Context, cfg Config) error {
 		sess.State.Lang = cfg.Loc.Match(cfg.Lang)
 	}
 	s.sess = sess
-	if err := s.step(ctx, flows.Input{Kind: flows.InStart}); err != nil {
+	if err := s.apply(ctx, s.env.Step(s.sess.State, s.lang(), flows.Input{Kind: flows.InStart, Now: cfg.Now()})); err != nil {
 		return err
 	}
 	r := bufio.NewReaderSize(cfg.In, 4096)
@@ -124,7 +129,7 @@ func Run(ctx context.Context, cfg Config) error {
 		if tooLong {
 			s.echo("(…)")
 			s.say("chat.line_too_long", nil)
-			s.show(s.reply.Question, true)
+			s.show(s.question(), true)
 			continue
 		}
 		if cfg.Script && (strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#")) {
@@ -180,7 +185,7 @@ func (s *session) echo(line string) {
 	if !s.cfg.Script {
 		return
 	}
-	if q := s.reply.Question; q != nil && q.Type == flows.Text && s.mode == "" && !strings.HasPrefix(strings.TrimSpace(line), "/") {
+	if q := s.reply.Question; q != nil && q.Type == flows.Text && s.sess.State.Menu == "" && !strings.HasPrefix(strings.TrimSpace(line), "/") {
 		line = fmt.Sprintf("(%d characters)", utf8.RuneCountInString(line))
 	}
 	fmt.Fprintf(s.cfg.Out, "> %s\n\n", line)
@@ -188,100 +193,56 @@ func (s *session) echo(line string) {
 
 // handle acts on one input line and says whether the user quit.
 func (s *session) handle(ctx context.Context, line string) (bool, error) {
-	t := strings.TrimSpace(line)
-	switch s.mode {
-	case "lang":
-		s.mode = ""
-		langs := s.cfg.Loc.Languages()
-		if i, err := strconv.Atoi(t); err == nil && i >= 1 && i <= len(langs) {
-			return false, s.setLang(ctx, langs[i-1])
+	if c, ok := commands.Parse(line); ok && s.sess.State.Menu == "" {
+		switch c.Name {
+		case "quit", "exit", "q":
+			s.say("chat.bye", nil)
+			return true, nil
 		}
-		if t != "" && !strings.HasPrefix(t, "/") {
-			return false, s.setLang(ctx, s.cfg.Loc.Match(t))
-		}
-	case "delete":
-		s.mode = ""
-		if strings.EqualFold(t, "yes") || t == "是" || t == "确认" {
-			return false, s.erase(ctx)
-		}
-		s.say("chat.delete.kept", nil)
-		s.show(s.reply.Question, true)
-		return false, nil
 	}
-	cmd, arg, _ := strings.Cut(strings.ToLower(t), " ")
-	switch cmd {
-	case "/quit", "/exit", "/q":
-		s.say("chat.bye", nil)
-		return true, nil
-	case "/lang", "/language":
-		if arg != "" {
-			return false, s.setLang(ctx, s.cfg.Loc.Match(arg))
-		}
-		s.mode = "lang"
-		fmt.Fprintln(s.cfg.Out, s.text("chat.lang.ask", nil))
-		for i, l := range s.cfg.Loc.Languages() {
-			fmt.Fprintf(s.cfg.Out, "[%d] %s\n", i+1, s.cfg.Loc.Text(l, flows.Message{ID: "ui.language_name"}))
-		}
-		fmt.Fprintln(s.cfg.Out)
-		return false, nil
-	case "/delete":
-		s.mode = "delete"
-		s.say("chat.delete.confirm", nil)
-		return false, nil
-	case "/privacy":
-		s.say("chat.privacy", map[string]any{"path": s.cfg.DBPath, "days": int64(s.cfg.RetentionDays)})
-		return false, nil
-	case "/help":
-		s.say("chat.help", nil)
-	}
-	in := flows.TextInput(line, s.cfg.Now())
-	if in.Kind == flows.InText && strings.HasPrefix(t, "/") && len(t) > 1 {
-		s.say("chat.unknown_command", map[string]any{"command": firstWord(t)})
-		s.show(s.reply.Question, true)
-		return false, nil
-	}
-	return false, s.step(ctx, in)
+	return false, s.apply(ctx, s.env.Text(s.sess.State, s.lang(), line, s.cfg.Now()))
 }
 
-func firstWord(s string) string {
-	w, _, _ := strings.Cut(s, " ")
-	if utf8.RuneCountInString(w) > 40 {
-		w = string([]rune(w)[:40]) + "…"
+// apply persists an outcome (erasing first when it asks to), then shows
+// it: the state is saved before anything is shown, so what the user saw is
+// never lost.
+func (s *session) apply(ctx context.Context, out commands.Outcome) error {
+	if out.Erase {
+		if err := s.cfg.Store.Delete(ctx, s.cfg.Key); err != nil {
+			return fmt.Errorf("delete session: %w", err)
+		}
+		// Nothing is stored until the next step; the language stays.
+		s.sess = flows.Session{Key: s.cfg.Key, State: out.State}
+		s.reply = flows.Reply{}
+	} else if out.Changed {
+		next := s.sess
+		next.State = out.State
+		saved, err := s.cfg.Store.Put(ctx, next)
+		if err != nil {
+			return fmt.Errorf("save session: %w", err)
+		}
+		s.sess = saved
 	}
-	return w
-}
-
-func (s *session) setLang(ctx context.Context, lang string) error {
-	s.sess.State.Lang = lang
-	s.say("chat.lang.done", nil)
-	return s.step(ctx, flows.Input{Kind: flows.InRepeat})
-}
-
-func (s *session) erase(ctx context.Context) error {
-	if err := s.cfg.Store.Delete(ctx, s.cfg.Key); err != nil {
-		return fmt.Errorf("delete session: %w", err)
+	if out.Result != nil {
+		s.say(out.Result.ID, out.Result.Params)
 	}
-	s.sess = flows.Session{Key: s.cfg.Key, State: flows.State{Lang: s.lang()}}
-	s.reply = flows.Reply{}
-	s.say("chat.delete.done", nil)
+	menu := out.Reply.Question != nil && commands.IsMenu(out.Reply.Question.Node)
+	if !menu && (out.Reply.Question != nil || out.Erase) {
+		s.reply = out.Reply
+	}
+	s.render(out.Reply)
+	if out.Reply.Question == nil && out.Result != nil {
+		s.show(s.question(), true) // the question the menu was shown over
+	}
 	return nil
 }
 
-// step runs the engine, stores the new state, then shows the reply: the
-// state is saved before anything is shown, so what the user saw is never lost.
-func (s *session) step(ctx context.Context, in flows.Input) error {
-	in.Now = s.cfg.Now()
-	st, r := flows.Step(s.cfg.Flow, s.sess.State, in)
-	next := s.sess
-	next.State = st
-	saved, err := s.cfg.Store.Put(ctx, next)
-	if err != nil {
-		return fmt.Errorf("save session: %w", err)
+// question is the question being asked, unless a menu waits.
+func (s *session) question() *flows.Question {
+	if s.sess.State.Menu != "" {
+		return nil
 	}
-	s.sess = saved
-	s.reply = r
-	s.render(r)
-	return nil
+	return s.reply.Question
 }
 
 func (s *session) render(r flows.Reply) {
@@ -316,26 +277,35 @@ func (s *session) render(r flows.Reply) {
 				fmt.Fprintf(out, "%s\n", s.cfg.Loc.Text(s.lang(), m))
 			}
 		}
-		s.show(r.Question, false)
+		s.showChoices(r.Question)
 	}
 }
 
-// show prints the answer options of q and how to answer; with again, the
-// question text is printed first too.
+// show prints the question q of the engine's last reply again, with its
+// options and how to answer; with again, the question text first.
 func (s *session) show(q *flows.Question, again bool) {
 	if q == nil {
 		return
 	}
-	out := s.cfg.Out
 	if again {
 		for _, m := range s.reply.Messages {
 			if m.Kind == flows.KindQuestion {
-				fmt.Fprintf(out, "%s\n", s.cfg.Loc.Text(s.lang(), m))
+				fmt.Fprintf(s.cfg.Out, "%s\n", s.cfg.Loc.Text(s.lang(), m))
 			}
 		}
 	}
+	s.showChoices(q)
+}
+
+// showChoices prints the answer options of q and how to answer.
+func (s *session) showChoices(q *flows.Question) {
+	out := s.cfg.Out
 	for i, c := range q.Choices {
-		fmt.Fprintf(out, "[%d] %s\n", i+1, s.text(c.Label, nil))
+		lang := s.lang()
+		if c.Lang != "" {
+			lang = c.Lang
+		}
+		fmt.Fprintf(out, "[%d] %s\n", i+1, s.cfg.Loc.Text(lang, flows.Message{ID: c.Label}))
 	}
 	if q.Unknown != "" {
 		fmt.Fprintf(out, "[?] %s\n", s.text(q.Unknown, nil))

@@ -80,13 +80,13 @@ func TestQuitAndComeBackResumes(t *testing.T) {
 func TestLangSwitchKeepsProgress(t *testing.T) {
 	f, st := miniFlow(t), flowstest.NewMemStore()
 	out := runChat(t, f, st, "en", "2\n/lang\n2\n1\n")
-	for _, want := range []string{"en:chat.lang.ask\n[1] en:ui.language_name\n[2] zh-Hans:ui.language_name", "zh-Hans:chat.lang.done", "zh-Hans:mini.what.ask", "> 1\n\nzh-Hans:mini.views.ask"} {
+	for _, want := range []string{"en:cmd.lang.choose\n[1] en:ui.language_name\n[2] zh-Hans:ui.language_name", "zh-Hans:cmd.lang.set", "zh-Hans:mini.what.ask", "> 1\n\nzh-Hans:mini.views.ask"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("missing %q in:\n%s", want, out)
 		}
 	}
 	out = runChat(t, f, st, "", "/lang en\n")
-	if !strings.Contains(out, "en:chat.lang.done\n\nen:mini.views.ask") {
+	if !strings.Contains(out, "en:cmd.lang.set\n\nen:mini.views.ask") {
 		t.Fatalf("/lang en:\n%s", out)
 	}
 }
@@ -94,7 +94,7 @@ func TestLangSwitchKeepsProgress(t *testing.T) {
 func TestDeleteErasesTheSession(t *testing.T) {
 	f, st := miniFlow(t), flowstest.NewMemStore()
 	out := runChat(t, f, st, "en", "2\n/delete\nno\n/delete\nyes\n")
-	if !strings.Contains(out, "en:chat.delete.kept") || !strings.Contains(out, "en:chat.delete.done") {
+	if !strings.Contains(out, "en:cmd.delete.kept") || !strings.Contains(out, "en:chat.delete.done") {
 		t.Fatalf("delete:\n%s", out)
 	}
 	if _, err := st.Get(context.Background(), "local:test"); !errors.Is(err, flows.ErrNotFound) {
@@ -123,7 +123,7 @@ func TestUnknownCommandAndFreeTextNotEchoed(t *testing.T) {
 	if strings.Contains(out, "comment") {
 		t.Fatalf("script comment was read as input:\n%s", out)
 	}
-	if !strings.Contains(out, "en:chat.unknown_command command=/frobnicate\n\nen:mini.danger.ask") {
+	if !strings.Contains(out, "en:cmd.unknown_command command=/frobnicate\n\nen:mini.danger.ask") {
 		t.Fatalf("unknown command:\n%s", out)
 	}
 	if strings.Contains(out, "Wang") || !strings.Contains(out, "> (27 characters)") {
@@ -145,5 +145,5 @@ func TestNewSessionUsesEnvironmentLanguage(t *testing.T) {
 }
 
 func TestDependencies(t *testing.T) {
-	depcheck.Allow(t, "chat", []string{"flows"}, "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot", "database/sql")
+	depcheck.Allow(t, "chat", []string{"flows", "commands"}, "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot", "database/sql")
 }

@@ -18,11 +18,15 @@ import (
 	"github.com/redress-legal/redress/flows"
 )
 
-var _ flows.Store = (*DB)(nil)
+// The store contract is declared once, in flows; DB keeps all of it.
+var (
+	_ flows.Store       = (*DB)(nil)
+	_ flows.OutboxStore = (*DB)(nil)
+)
 
 // DB is the SQLite store: sessions, processed updates, the outbox, the log
 // of sent messages and inactive chats, in one database file. It implements
-// flows.Store and the transport's store (bot.Store) and is safe for
+// flows.Store and flows.OutboxStore (the contract declared in flows) and is safe for
 // concurrent use.
 //
 // Writes go through a single connection, so writers queue in Go instead of

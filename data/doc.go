@@ -1,7 +1,8 @@
 // Package data is the SQLite store of Redress (github.com/mattn/go-sqlite3):
 // sessions, processed updates, the outbox, the log of sent messages and
-// inactive chats, in one database file. *DB implements flows.Store and the
-// transport's store (bot.Store); both pass the conformance suites of
+// inactive chats, in one database file. *DB implements the store contract
+// declared in flows (flows/store.go: flows.Store and flows.OutboxStore,
+// asserted at compile time in db.go) and passes the conformance suites of
 // flows/flowstest. data imports no project package but flows.
 //
 // # Connections

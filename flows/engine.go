@@ -31,7 +31,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 	if !st.Started() || st.Flow != f.ID {
 		lang := st.Lang
 		st = State{Flow: f.ID, Version: f.Version, Lang: lang}
-		r.Event = "started"
+		r.Event = EvStarted
 		if in.Kind == InCrisis {
 			f.showCrisis(r, f.env(st, in.Now))
 		}
@@ -43,7 +43,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		if !f.migrate(&st) {
 			lang := st.Lang
 			st = State{Flow: f.ID, Version: f.Version, Lang: lang}
-			r.Event = "migrated"
+			r.Event = EvMigrated
 			r.notice(MsgFlowChanged, nil)
 			f.enter(&st, r, f.Start, in.Now)
 			return st, *r
@@ -52,7 +52,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 	switch in.Kind {
 	case InRestart:
 		st = State{Flow: f.ID, Version: f.Version, Lang: st.Lang}
-		r.Event = "restart"
+		r.Event = EvRestart
 		r.notice(MsgRestarted, nil)
 		f.enter(&st, r, f.Start, in.Now)
 		return st, *r
@@ -61,7 +61,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		return st, *r
 	case InCrisis:
 		f.showCrisis(r, f.env(st, in.Now))
-		r.Event = "crisis"
+		r.Event = EvCrisis
 		if !st.Done {
 			r.notice(MsgCrisisResume, nil)
 			f.ask(&st, r, false, in.Now)
@@ -69,7 +69,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		return st, *r
 	case InHelp:
 		n := f.Nodes[st.Node]
-		r.Event = "help"
+		r.Event = EvHelp
 		if n != nil && n.Help != "" && !st.Done {
 			r.Messages = append(r.Messages, Message{ID: n.Help})
 		} else {
@@ -81,39 +81,39 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		return st, *r
 	}
 	if st.Done {
-		r.Event = "ended"
+		r.Event = EvEnded
 		r.notice(MsgEnded, nil)
 		return st, *r
 	}
 	n := f.Nodes[st.Node]
 	switch in.Kind {
 	case InStart, InRepeat:
-		r.Event = "resumed"
+		r.Event = EvResumed
 		if in.Kind == InStart {
 			r.notice(MsgResumed, nil)
 		}
 		f.ask(&st, r, true, in.Now)
 		return st, *r
 	case InOther:
-		r.Event = "invalid"
+		r.Event = EvInvalid
 		r.notice(MsgNotText, nil)
 		f.ask(&st, r, false, in.Now)
 		return st, *r
 	}
 	if in.Node != "" && in.Node != st.Node {
-		r.Event = "stale"
+		r.Event = EvStale
 		r.notice(MsgStale, nil)
 		f.ask(&st, r, false, in.Now)
 		return st, *r
 	}
-	ans, problem := f.parseAnswer(n, &st, in)
-	if problem != nil {
-		r.Event = "invalid"
-		if problem.ID == "" { // a toggle: only the keyboard changes
-			r.Event = "toggled"
-			r.Question = f.question(n, &st)
-			return st, *r
-		}
+	ans, v, problem := f.parseAnswer(n, &st, in)
+	switch v {
+	case toggled: // only the keyboard changes
+		r.Event = EvToggled
+		r.Question = f.question(n, &st)
+		return st, *r
+	case refused:
+		r.Event = EvInvalid
 		r.Messages = append(r.Messages, *problem)
 		f.ask(&st, r, false, in.Now)
 		return st, *r
@@ -124,7 +124,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 	st.Answers[n.ID] = ans
 	st.History = append(st.History, n.ID)
 	st.Draft = nil
-	r.Event = "answered"
+	r.Event = EvAnswered
 	env := f.env(st, in.Now)
 	f.enter(&st, r, f.nextOf(n, ans, env, r), in.Now)
 	return st, *r
@@ -171,7 +171,7 @@ func (f *Flow) showCrisis(r *Reply, env map[string]any) {
 
 func (f *Flow) back(st *State, r *Reply, now time.Time) {
 	if len(st.History) == 0 {
-		r.Event = "back"
+		r.Event = EvBack
 		r.notice(MsgBackAtStart, nil)
 		if !st.Done {
 			f.ask(st, r, false, now)
@@ -184,7 +184,7 @@ func (f *Flow) back(st *State, r *Reply, now time.Time) {
 	st.Node = last
 	st.Done = false
 	st.Draft = nil
-	r.Event = "back"
+	r.Event = EvBack
 	r.notice(MsgBack, nil)
 	f.ask(st, r, true, now)
 }
@@ -196,7 +196,7 @@ func (f *Flow) enter(st *State, r *Reply, id string, now time.Time) {
 	for i := 0; i < maxSteps; i++ {
 		n := f.Nodes[id]
 		if n == nil {
-			r.Event = "fault"
+			r.Event = EvFault
 			return
 		}
 		st.Node = id
@@ -214,7 +214,7 @@ func (f *Flow) enter(st *State, r *Reply, id string, now time.Time) {
 			return
 		}
 	}
-	r.Event = "fault"
+	r.Event = EvFault
 }
 
 // ask shows the current node's question (with its say messages when full).
@@ -450,10 +450,19 @@ func hasOption(n *Node, key string) bool {
 	return false
 }
 
-// parseAnswer turns an input into an answer for node n, or returns the
-// message explaining why it is not one. A Message with an empty ID means the
-// input only changed the multi-choice draft.
-func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, *Message) {
+// verdict is what an input did to the question asked.
+type verdict int
+
+const (
+	answered verdict = iota // the Answer is the user's answer
+	toggled                 // only the multi-choice draft changed
+	refused                 // not an answer: the Message says why
+)
+
+// parseAnswer turns an input into an answer for node n; when it is not
+// one, the verdict says whether it only changed the draft (toggled) or was
+// refused, with the message explaining why.
+func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Message) {
 	invalid := func(id string, params map[string]any) *Message {
 		if n.Invalid != "" {
 			return &Message{ID: n.Invalid, Kind: KindNotice}
@@ -463,9 +472,9 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, *Message) {
 	count := map[string]any{"count": int64(len(n.Options))}
 	if in.Kind == InUnknown {
 		if n.Unknown == "" {
-			return Answer{}, invalid(invalidFor(n.Type), boundsParams(n, count))
+			return Answer{}, refused, invalid(invalidFor(n.Type), boundsParams(n, count))
 		}
-		return Answer{Unknown: true}, nil
+		return Answer{Unknown: true}, answered, nil
 	}
 	switch n.Type {
 	case Choice:
@@ -477,54 +486,54 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, *Message) {
 			key = optionByText(n, in.Text)
 		}
 		if !hasOption(n, key) {
-			return Answer{}, invalid(MsgInvalidChoice, count)
+			return Answer{}, refused, invalid(MsgInvalidChoice, count)
 		}
-		return Answer{Choice: key}, nil
+		return Answer{Choice: key}, answered, nil
 	case Multi:
 		switch in.Kind {
 		case InToggle, InChoose:
 			if !hasOption(n, in.Key) {
-				return Answer{}, invalid(MsgInvalidMulti, count)
+				return Answer{}, refused, invalid(MsgInvalidMulti, count)
 			}
 			st.Draft = toggle(n, st.Draft, in.Key)
-			return Answer{}, &Message{}
+			return Answer{}, toggled, nil
 		case InDone:
 			if len(st.Draft) == 0 {
-				return Answer{}, invalid(MsgInvalidMulti, count)
+				return Answer{}, refused, invalid(MsgInvalidMulti, count)
 			}
-			return Answer{Choices: ordered(n, st.Draft)}, nil
+			return Answer{Choices: ordered(n, st.Draft)}, answered, nil
 		case InText:
 			keys, ok := optionsByText(n, in.Text)
 			if !ok {
-				return Answer{}, invalid(MsgInvalidMulti, count)
+				return Answer{}, refused, invalid(MsgInvalidMulti, count)
 			}
-			return Answer{Choices: ordered(n, keys)}, nil
+			return Answer{Choices: ordered(n, keys)}, answered, nil
 		}
-		return Answer{}, invalid(MsgInvalidMulti, count)
+		return Answer{}, refused, invalid(MsgInvalidMulti, count)
 	case Number:
 		if in.Kind != InText {
-			return Answer{}, invalid(MsgInvalidNumber, boundsParams(n, nil))
+			return Answer{}, refused, invalid(MsgInvalidNumber, boundsParams(n, nil))
 		}
 		v, ok := ParseNumber(in.Text)
 		if !ok || (n.Min != nil && v < *n.Min) || (n.Max != nil && v > *n.Max) {
-			return Answer{}, invalid(MsgInvalidNumber, boundsParams(n, nil))
+			return Answer{}, refused, invalid(MsgInvalidNumber, boundsParams(n, nil))
 		}
-		return Answer{Number: &v}, nil
+		return Answer{Number: &v}, answered, nil
 	case Date:
 		if in.Kind != InText {
-			return Answer{}, invalid(MsgInvalidDate, nil)
+			return Answer{}, refused, invalid(MsgInvalidDate, nil)
 		}
 		d, ok := ParseDate(in.Text, in.Now)
 		if !ok {
-			return Answer{}, invalid(MsgInvalidDate, nil)
+			return Answer{}, refused, invalid(MsgInvalidDate, nil)
 		}
 		if !in.Now.IsZero() && d.After(Day(in.Now)) {
-			return Answer{}, &Message{ID: MsgFutureDate, Kind: KindNotice}
+			return Answer{}, refused, &Message{ID: MsgFutureDate, Kind: KindNotice}
 		}
-		return Answer{Date: d.Format(time.DateOnly)}, nil
+		return Answer{Date: d.Format(time.DateOnly)}, answered, nil
 	case Text:
 		if in.Kind != InText {
-			return Answer{}, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
+			return Answer{}, refused, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
 		}
 		t := strings.TrimSpace(in.Text)
 		maxLen := n.MaxLen
@@ -532,14 +541,14 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, *Message) {
 			maxLen = DefaultMaxLen
 		}
 		if utf8.RuneCountInString(t) > maxLen {
-			return Answer{}, &Message{ID: MsgTextTooLong, Kind: KindNotice, Params: map[string]any{"max": int64(maxLen)}}
+			return Answer{}, refused, &Message{ID: MsgTextTooLong, Kind: KindNotice, Params: map[string]any{"max": int64(maxLen)}}
 		}
 		if utf8.RuneCountInString(t) < max(n.MinLen, 1) {
-			return Answer{}, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
+			return Answer{}, refused, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
 		}
-		return Answer{Text: t}, nil
+		return Answer{Text: t}, answered, nil
 	}
-	return Answer{}, invalid(MsgInvalidChoice, count)
+	return Answer{}, refused, invalid(MsgInvalidChoice, count)
 }
 
 func invalidFor(t NodeType) string {

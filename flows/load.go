@@ -144,7 +144,7 @@ func (d *decoder) fields(n *yaml.Node, what string, allowed ...string) map[strin
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if !contains(allowed, k.Value) {
+		if !allows(allowed, k.Value) {
 			if s := suggest(k.Value, allowed); s != "" {
 				d.errf(k, "%s has an unknown key %q — did you mean %q?", what, k.Value, s)
 			} else {
@@ -287,7 +287,9 @@ func (d *decoder) msgExtras(m *MsgRef, fs map[string]*yaml.Node, what string) {
 // anyKey marks a mapping whose keys are free (parameters).
 const anyKey = "\x00any"
 
-func contains(list []string, s string) bool {
+// allows reports whether the key s is allowed by list, where anyKey allows
+// every key.
+func allows(list []string, s string) bool {
 	for _, x := range list {
 		if x == s || x == anyKey {
 			return true

@@ -1,11 +1,6 @@
 package flows
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
-)
+import "time"
 
 // State is where one user is in one flow. It is a small JSON value that
 // stores persist as a whole; the engine never mutates a State it was given.
@@ -20,6 +15,10 @@ type State struct {
 	// Draft holds the options ticked so far on a multi node.
 	Draft []string `json:"draft,omitempty"`
 	Done  bool     `json:"done,omitempty"`
+	// Menu is a menu of the conversation layer (package commands) waiting
+	// for an answer, such as "lang" or "delete"; empty when none is. The
+	// engine carries it along unchanged.
+	Menu string `json:"menu,omitempty"`
 }
 
 // Started reports whether the state belongs to a conversation in progress.
@@ -72,13 +71,33 @@ type Reply struct {
 	Question *Question
 	Done     bool // an outcome was reached
 	Urgent   bool // crisis information is in Messages
-	// Event names what happened, for logs and tests: "answered", "invalid",
-	// "stale", "back", "restart", "crisis", "ended", "resumed", "migrated", ...
-	Event string
+	// Event says what happened; transports branch on it (a toggle edits a
+	// keyboard in place, an invalid button press is a pop-up) and log it.
+	Event Event
 	// Faults lists expressions that failed to evaluate. A checked flow should
 	// never produce any; tests assert there are none.
 	Faults []string `json:"faults,omitempty"`
 }
+
+// Event is what one step did with an input.
+type Event string
+
+// The events of Reply.Event.
+const (
+	EvStarted  Event = "started"  // a new conversation began
+	EvMigrated Event = "migrated" // the flow changed and the user's place was gone: started again
+	EvRestart  Event = "restart"  // started over on request
+	EvBack     Event = "back"     // the last answer was undone
+	EvCrisis   Event = "crisis"   // the crisis help was shown
+	EvHelp     Event = "help"     // the current question's help was shown
+	EvEnded    Event = "ended"    // input after the outcome
+	EvResumed  Event = "resumed"  // the current question was asked again
+	EvInvalid  Event = "invalid"  // not an answer: re-asked with a notice
+	EvStale    Event = "stale"    // a button of an earlier question
+	EvToggled  Event = "toggled"  // an option of a multi question ticked or unticked
+	EvAnswered Event = "answered" // the question was answered
+	EvFault    Event = "fault"    // an expression failed (a flow the checker should have refused)
+)
 
 // MessageKind tells a transport how to present a message.
 type MessageKind string
@@ -117,6 +136,9 @@ type ChoiceItem struct {
 	Key      string
 	Label    string // message ID
 	Selected bool   // multi: ticked in the draft
+	// Lang is the language Label is rendered in when it is not the user's:
+	// the language menu names each language in itself.
+	Lang string
 }
 
 // Engine message IDs: every catalog must hold them.
@@ -137,7 +159,6 @@ const (
 	MsgEnded         = "engine.ended"
 	MsgNoHelp        = "engine.no_help"
 	MsgCrisisResume  = "engine.crisis_resume"
-	MsgMultiDone     = "engine.multi_done"
 	MsgResumed       = "engine.resumed"
 )
 
@@ -160,84 +181,7 @@ var EngineMessages = map[string][]string{
 	MsgEnded:         {},
 	MsgNoHelp:        {},
 	MsgCrisisResume:  {},
-	MsgMultiDone:     {},
 	MsgResumed:       {},
-}
-
-// Session is a stored conversation: the State of one user under a key such
-// as "tg:12345" or "local:default", with a revision for compare-and-swap.
-type Session struct {
-	Key     string
-	State   State
-	Rev     int64 // 0 for a session never stored
-	Updated time.Time
-}
-
-// DuplicateWindow is how long an update ID counts as already processed.
-// Telegram re-delivers an unconfirmed update only while it keeps it (24
-// hours), and after a week without updates it picks the next ID at random,
-// so an old ID may come back as a new update: outside this window it is one.
-const DuplicateWindow = 48 * time.Hour
-
-// Errors stores return.
-var (
-	// ErrInvalid: arguments no store accepts (an empty session key, a
-	// negative revision or update ID).
-	ErrInvalid = errors.New("invalid argument")
-	// ErrChatMismatch: an outbox row names a chat other than its commit's,
-	// or a delivery names the wrong chat for its row.
-	ErrChatMismatch = errors.New("outbox row belongs to another chat")
-
-	ErrNotFound  = errors.New("session not found")
-	ErrConflict  = errors.New("session changed concurrently")
-	ErrDuplicate = errors.New("update already processed")
-)
-
-// Store keeps sessions. Implementations must pass flowstest.RunStoreSuite.
-type Store interface {
-	// Get returns the session stored under key, or ErrNotFound.
-	Get(ctx context.Context, key string) (Session, error)
-	// Put stores s if the stored revision equals s.Rev (0: none stored yet)
-	// and returns it with its new revision; otherwise ErrConflict.
-	Put(ctx context.Context, s Session) (Session, error)
-	// Delete removes everything stored for key. Deleting nothing is not an error.
-	Delete(ctx context.Context, key string) error
-	// PurgeIdle removes the sessions not updated since before, and says how many.
-	PurgeIdle(ctx context.Context, before time.Time) (int, error)
-}
-
-// Outgoing is one call to a transport's API (a message to send, a keyboard
-// to edit, ...) waiting in the outbox, in delivery order per chat.
-type Outgoing struct {
-	ID      int64  // assigned by the store; increasing in commit order
-	Chat    int64  // the transport's chat ID
-	Method  string // the API method, e.g. "sendMessage"
-	Payload []byte // the method's parameters, transport-specific JSON
-}
-
-// Delivery says that the transport has made the call of one outbox row
-// (or given it up for good), and the ID of the message it sent, if any.
-type Delivery struct {
-	Row       int64 // the outbox row's ID
-	MessageID int64 // the transport's ID of the message sent; 0 if none
-}
-
-// Commit is the effect of one incoming update, applied atomically: the
-// update is recorded, the session compare-and-swapped on its revision and
-// the replies appended to the outbox — all or nothing.
-type Commit struct {
-	// UpdateID is unique per transport; committing it twice returns
-	// ErrDuplicate and changes nothing.
-	UpdateID int64
-	// Session is stored with compare-and-swap on Session.Rev (the revision
-	// that was read; 0 when none existed). Ignored when Delete is set.
-	Session Session
-	// Delete removes everything stored for Session.Key and Chat (session,
-	// pending outbox rows, the log of sent messages) before Outbox is added.
-	Delete bool
-	// Chat is the transport chat the outbox rows go to; a commit marks it active.
-	Chat   int64
-	Outbox []Outgoing
 }
 
 // Localizer turns message IDs into text in a language. Transports use it;
@@ -249,33 +193,4 @@ type Localizer interface {
 	Languages() []string
 	// Text renders one message: template, parameters and citations.
 	Text(lang string, m Message) string
-}
-
-// Check reports a session no store accepts (ErrInvalid): every store
-// applies the same rules, so they live here.
-func (s Session) Check() error {
-	if s.Key == "" {
-		return fmt.Errorf("empty session key: %w", ErrInvalid)
-	}
-	if s.Rev < 0 {
-		return fmt.Errorf("negative revision %d: %w", s.Rev, ErrInvalid)
-	}
-	return nil
-}
-
-// Check reports a commit no store accepts: a negative update ID or
-// revision (ErrInvalid), or an outbox row for another chat (ErrChatMismatch).
-func (c Commit) Check() error {
-	if c.UpdateID < 0 {
-		return fmt.Errorf("negative update id: %w", ErrInvalid)
-	}
-	if !c.Delete && c.Session.Key != "" && c.Session.Rev < 0 {
-		return fmt.Errorf("negative revision %d: %w", c.Session.Rev, ErrInvalid)
-	}
-	for _, o := range c.Outbox {
-		if o.Chat != 0 && o.Chat != c.Chat {
-			return fmt.Errorf("row for chat %d in a commit for chat %d: %w", o.Chat, c.Chat, ErrChatMismatch)
-		}
-	}
-	return nil
 }

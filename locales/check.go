@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/template/parse"
@@ -155,7 +156,7 @@ func parseFile(name string, data []byte) ([]*entry, Problems) {
 		sort.Strings(keys)
 		isMsg := false
 		for _, k := range keys {
-			if _, sub := m[k].(map[string]any); !sub && contains(messageKeys, strings.ToLower(k)) {
+			if _, sub := m[k].(map[string]any); !sub && slices.Contains(messageKeys, strings.ToLower(k)) {
 				isMsg = true
 			}
 		}
@@ -214,15 +215,6 @@ func parseFile(name string, data []byte) ([]*entry, Problems) {
 	}
 	walk("", raw)
 	return out, probs
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // placeholders returns the {{.name}} fields a template uses.
@@ -345,7 +337,7 @@ func (c *Catalog) CheckRefs(refs []Ref) Problems {
 		}
 		used, _ := placeholders(e.msg.Other)
 		for _, p := range used {
-			if !contains(r.Params, p) {
+			if !slices.Contains(r.Params, p) {
 				supplied := "none"
 				if len(r.Params) > 0 {
 					supplied = strings.Join(r.Params, ", ")

@@ -3,9 +3,8 @@
 // conformance suites every store implementation runs (RunStoreSuite for
 // flows.Store, RunOutboxSuite for the transport's outbox store).
 //
-// It imports only flows: the outbox interface a transport declares (for
-// example bot.Store) is mirrored here as OutboxStore and matched
-// structurally.
+// It imports only flows, where the store contract (flows.Store,
+// flows.OutboxStore) is declared.
 package flowstest
 
 import (
@@ -19,33 +18,13 @@ import (
 	"github.com/redress-legal/redress/flows"
 )
 
-// OutboxStore is the method set a transport needs from persistence: the
-// methods of bot.Store (and Pending, which the suite uses to look at the
-// outbox), declared here so flowstest need not import bot.
+// OutboxStore is what RunOutboxSuite checks: flows.OutboxStore, the
+// contract declared once in flows, plus Pending, with which the suite looks
+// at the whole outbox (transports do not need it).
 type OutboxStore interface {
-	// Get returns the session stored under key, or flows.ErrNotFound.
-	Get(ctx context.Context, key string) (flows.Session, error)
-	// Commit applies one update atomically (see flows.Commit) and sets the
-	// ID of each c.Outbox row in place.
-	Commit(ctx context.Context, c flows.Commit) error
+	flows.OutboxStore
 	// Pending returns up to limit undelivered outbox rows, oldest first.
-	// (The transport does not need it; the suite checks the outbox with it.)
 	Pending(ctx context.Context, limit int) ([]flows.Outgoing, error)
-	// PendingChats lists the chats that have undelivered outbox rows.
-	PendingChats(ctx context.Context) ([]int64, error)
-	// PendingFor returns up to limit undelivered rows of chat with an ID
-	// above after, oldest first.
-	PendingFor(ctx context.Context, chat, after int64, limit int) ([]flows.Outgoing, error)
-	// Delivered removes the outbox rows of chat that ds name and records
-	// the transport's message IDs, all or nothing.
-	Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) error
-	// Inactive marks chat unreachable and drops its pending outbox rows.
-	Inactive(ctx context.Context, chat int64) error
-	// LastUpdateID returns the highest update ID committed within
-	// flows.DuplicateWindow (0 if none).
-	LastUpdateID(ctx context.Context) (int64, error)
-	// RecentSent lists the message IDs sent to chat since the given time.
-	RecentSent(ctx context.Context, chat int64, since time.Time) ([]int64, error)
 }
 
 // ErrChatMismatch is returned by Commit when an outbox row names a chat
@@ -58,8 +37,9 @@ var ErrChatMismatch = flows.ErrChatMismatch
 var ErrInvalid = flows.ErrInvalid
 
 var (
-	_ flows.Store = (*MemStore)(nil)
-	_ OutboxStore = (*MemStore)(nil)
+	_ flows.Store       = (*MemStore)(nil)
+	_ flows.OutboxStore = (*MemStore)(nil)
+	_ OutboxStore       = (*MemStore)(nil)
 )
 
 // MemStore is an in-memory flows.Store and OutboxStore, safe for concurrent

@@ -6,52 +6,18 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
 // SessionKey is the store key of a Telegram chat's session.
 func SessionKey(chat int64) string { return "tg:" + strconv.FormatInt(chat, 10) }
-
-// updateChat returns the chat an update belongs to, which orders it; 0 for
-// updates that belong to none (they are settled without a reply).
-func updateChat(u *models.Update) int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.EditedMessage != nil:
-		return u.EditedMessage.Chat.ID
-	case u.ChannelPost != nil:
-		return u.ChannelPost.Chat.ID
-	case u.EditedChannelPost != nil:
-		return u.EditedChannelPost.Chat.ID
-	case u.CallbackQuery != nil:
-		chat, _, _, _ := callbackMessage(u.CallbackQuery)
-		return chat
-	}
-	return 0
-}
-
-// callbackMessage returns the chat and message a button belonged to, the
-// message's text when Telegram still gives it, and the chat type.
-func callbackMessage(q *models.CallbackQuery) (chat int64, msgID int, text string, typ models.ChatType) {
-	switch {
-	case q.Message.Message != nil:
-		m := q.Message.Message
-		return m.Chat.ID, m.ID, m.Text, m.Chat.Type
-	case q.Message.InaccessibleMessage != nil:
-		m := q.Message.InaccessibleMessage
-		return m.Chat.ID, m.MessageID, "", m.Chat.Type
-	}
-	// A button of an inline-mode message: there is no chat; the user is one.
-	return q.From.ID, 0, "", ""
-}
 
 // handleUpdate settles one update, retrying what failed (a store error)
 // until it succeeds. It reports false only when ctx ended first: the update
@@ -107,27 +73,14 @@ func (b *Bot) apologize(ctx context.Context, u *models.Update) (err error) {
 			err = nil
 		}
 	}()
-	chat := updateChat(u)
-	code, callbackID := "", ""
-	private := false
-	switch {
-	case u.Message != nil:
-		private = u.Message.Chat.Type == models.ChatTypePrivate
-		if u.Message.From != nil {
-			code = u.Message.From.LanguageCode
-		}
-	case u.CallbackQuery != nil:
-		_, _, _, typ := callbackMessage(u.CallbackQuery)
-		private = typ == models.ChatTypePrivate
-		code, callbackID = u.CallbackQuery.From.LanguageCode, u.CallbackQuery.ID
-	}
-	if chat == 0 || !private {
+	o := originOf(u)
+	if o.chat == 0 || !o.private || (u.Message == nil && u.CallbackQuery == nil) {
 		return nil
 	}
-	_, err = b.turn(ctx, u.ID, chat, func(s flows.Session) (decision, error) {
+	_, err = b.turn(ctx, u.ID, o.chat, func(s flows.Session) (decision, error) {
 		d := decision{event: "apology"}
-		d.out.answer(callbackID, "")
-		b.notice(&d.out, b.lang(s.State, code), MsgError, nil, nil)
+		d.out.answer(o.callback, "")
+		b.notice(&d.out, b.lang(s.State, o.code), MsgError, nil, nil)
 		return d, nil
 	})
 	return err
@@ -233,28 +186,22 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) (string, error) {
 // /sos and /delete (and its confirmation buttons) always pass: a person in
 // danger, or wanting their data gone, is never held back.
 func (b *Bot) floodCheck(u *models.Update) (chat int64, code string, limited, notify bool) {
-	switch {
-	case u.Message != nil && u.Message.Chat.Type == models.ChatTypePrivate:
-		if cmd, ok := command(u.Message.Text); ok && (cmd == "/sos" || cmd == "/delete") {
-			return 0, "", false, false
-		}
-		chat, code = u.Message.Chat.ID, languageCode(u.Message.From)
-	case u.EditedMessage != nil && u.EditedMessage.Chat.Type == models.ChatTypePrivate:
-		chat, code = u.EditedMessage.Chat.ID, languageCode(u.EditedMessage.From)
-	case u.CallbackQuery != nil:
-		if node, _, ok := parseCallback(u.CallbackQuery.Data); ok && node == cbDelete {
-			return 0, "", false, false
-		}
-		c, _, _, typ := callbackMessage(u.CallbackQuery)
-		if typ != models.ChatTypePrivate {
-			return 0, "", false, false
-		}
-		chat, code = c, languageCode(&u.CallbackQuery.From)
-	default:
+	o := originOf(u)
+	if !o.private || (u.Message == nil && u.EditedMessage == nil && u.CallbackQuery == nil) {
 		return 0, "", false, false
 	}
-	ok, notify := b.flood.take(chat, b.cfg.Now())
-	return chat, code, !ok, notify
+	switch {
+	case u.Message != nil:
+		if c, ok := commands.Parse(u.Message.Text); ok && c.Bypasses() {
+			return 0, "", false, false
+		}
+	case u.CallbackQuery != nil:
+		if node, _, ok := parseCallback(u.CallbackQuery.Data); ok && node == commands.MenuDelete {
+			return 0, "", false, false
+		}
+	}
+	ok, notify := b.flood.take(o.chat, b.cfg.Now())
+	return o.chat, o.code, !ok, notify
 }
 
 // throttle settles an update past its chat's flood budget: it is recorded
@@ -272,19 +219,7 @@ func (b *Bot) throttle(ctx context.Context, updateID, chat int64, code string, n
 
 // lang is the language to talk to a user in: the one stored, else the best
 // match for the language their Telegram app uses.
-func (b *Bot) lang(st flows.State, code string) string {
-	if st.Lang != "" && slices.Contains(b.loc.Languages(), st.Lang) {
-		return st.Lang
-	}
-	return b.loc.Match(code)
-}
-
-func languageCode(u *models.User) string {
-	if u == nil {
-		return ""
-	}
-	return u.LanguageCode
-}
+func (b *Bot) lang(st flows.State, code string) string { return b.env.Language(st, code) }
 
 // isMedia reports messages that carry a file the user may think of as
 // evidence: those get an explanation that the bot neither reads nor keeps
@@ -292,36 +227,6 @@ func languageCode(u *models.User) string {
 func isMedia(m *models.Message) bool {
 	return len(m.Photo) > 0 || m.Document != nil || m.Video != nil || m.Voice != nil ||
 		m.Audio != nil || m.VideoNote != nil || m.Animation != nil
-}
-
-// command splits "/Lang@RedressBot arg" into "/lang"; ok is false for text
-// that is not a command.
-func command(text string) (string, bool) {
-	t := strings.TrimSpace(text)
-	if !strings.HasPrefix(t, "/") || len(t) < 2 {
-		return "", false
-	}
-	word, _, _ := strings.Cut(t, " ")
-	word, _, _ = strings.Cut(word, "\n")
-	word, _, _ = strings.Cut(word, "@")
-	word = strings.ToLower(word)
-	if len(word) < 2 {
-		return "", false
-	}
-	for _, r := range word[1:] {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return "", false
-		}
-	}
-	return word, true
-}
-
-// engineCommands are the commands the engine answers.
-var engineCommands = map[string]flows.InputKind{
-	"/start":   flows.InStart,
-	"/back":    flows.InBack,
-	"/restart": flows.InRestart,
-	"/sos":     flows.InCrisis,
 }
 
 func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) (string, error) {
@@ -333,107 +238,50 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 		switch {
 		case m.Text != "":
 			if n := utf8.RuneCountInString(m.Text); n > MaxMessageLen {
-				return b.reask(st, lang, now, MsgTooLong, map[string]any{"max": int64(MaxMessageLen)}), nil
+				return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgTooLong, Params: map[string]any{"max": int64(MaxMessageLen)}}, now), press{}), nil
 			}
-			if cmd, ok := command(m.Text); ok {
-				return b.command(st, lang, now, cmd), nil
-			}
-			return b.step(st, lang, flows.TextInput(m.Text, now)), nil
+			return b.decide(b.env.Text(st, lang, m.Text, now), press{}), nil
 		case isMedia(m):
-			return b.reask(st, lang, now, MsgMedia, nil), nil
+			return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgMedia}, now), press{}), nil
 		}
 		// Stickers, locations, contacts, polls, dice, service messages...
-		return b.step(st, lang, flows.Input{Kind: flows.InOther, Now: now}), nil
+		return b.decide(b.env.Step(st, lang, flows.Input{Kind: flows.InOther, Now: now}), press{}), nil
 	})
 }
 
-// command answers a slash command in a private chat.
-func (b *Bot) command(st flows.State, lang string, now time.Time, cmd string) decision {
-	if kind, ok := engineCommands[cmd]; ok {
-		return b.step(st, lang, flows.Input{Kind: kind, Now: now})
-	}
-	var d decision
-	switch cmd {
-	case "/help":
-		if !st.Started() || st.Done {
-			d.event = "help"
-			b.notice(&d.out, lang, MsgHelp, nil, nil)
-			return d
-		}
-		st.Lang = lang
-		st2, r := b.cfg.Step(b.flow, st, flows.Input{Kind: flows.InHelp, Now: now})
-		r.Messages = slices.DeleteFunc(r.Messages, func(m flows.Message) bool { return m.ID == flows.MsgNoHelp })
-		r.Messages = append([]flows.Message{{ID: MsgHelp, Kind: flows.KindNotice}}, r.Messages...)
-		b.reply(&d.out, lang, r, false)
-		d.state, d.event = &st2, r.Event
-	case "/lang":
-		d.event = "lang"
-		var rows [][]button
-		for _, l := range b.loc.Languages() {
-			data := callbackData(cbLang, l)
-			if len(data) > maxCBData {
-				continue
-			}
-			rows = append(rows, []button{{Text: b.text(l, MsgLangName, nil), CallbackData: data}})
-		}
-		b.notice(&d.out, lang, MsgLangChoose, nil, &inlineKeyboard{InlineKeyboard: rows})
-	case "/privacy":
-		d.event = "privacy"
-		b.notice(&d.out, lang, MsgPrivacy, map[string]any{"days": int64(b.cfg.Retention / (24 * time.Hour))}, nil)
-	case "/delete":
-		d.event = "delete?"
-		b.notice(&d.out, lang, MsgDeleteConfirm, nil, &inlineKeyboard{InlineKeyboard: [][]button{
-			{{Text: b.text(lang, MsgDeleteYes, nil), CallbackData: callbackData(cbDelete, "y")}},
-			{{Text: b.text(lang, MsgDeleteNo, nil), CallbackData: callbackData(cbDelete, "n")}},
-		}})
-	default:
-		return b.reask(st, lang, now, MsgUnknownCommand, nil)
-	}
-	return d
+// press is the button an update pressed: its callback query and the
+// message it was under. Zero for a message.
+type press struct {
+	callbackID string
+	msgID      int
+	msgText    string
 }
 
-// step runs the engine and renders its reply; the state stored keeps the
-// language the user is spoken to in.
-func (b *Bot) step(st flows.State, lang string, in flows.Input) decision {
-	st.Lang = lang
-	st2, r := b.cfg.Step(b.flow, st, in)
-	if st2.Lang == "" {
-		st2.Lang = lang
+// decide renders what the conversation layer (or the engine through it)
+// decided as the calls of one update: the one place every outcome passes,
+// so faults are logged once. A button press gets its callback answered
+// and, when it answered a menu, the menu's message shows the result.
+func (b *Bot) decide(out commands.Outcome, p press) decision {
+	if len(out.Reply.Faults) > 0 {
+		b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
 	}
-	b.logFaults(r)
-	var d decision
-	b.reply(&d.out, st2.Lang, r, false)
-	d.state, d.event = &st2, r.Event
+	d := decision{event: string(out.Event), del: out.Erase}
+	if out.Changed && !out.Erase {
+		d.state = &out.State
+	}
+	lang := out.State.Lang
+	d.out.answer(p.callbackID, "")
+	r := out.Reply
+	switch {
+	case out.Result != nil && p.msgID != 0:
+		d.out.editText(p.msgID, escapeHTML(b.loc.Text(lang, *out.Result)))
+	case out.Result != nil: // a menu answered without a button ("/lang zh")
+		r.Messages = append([]flows.Message{*out.Result}, r.Messages...)
+	case out.Event == commands.EvStale:
+		d.out.editKeyboard(p.msgID, nil)
+	}
+	b.reply(&d.out, lang, r, false)
 	return d
-}
-
-// reask answers input that is not an answer with a transport notice in
-// place of the engine's generic "please answer in text", then asks the
-// question again (or starts the conversation for a new user).
-func (b *Bot) reask(st flows.State, lang string, now time.Time, id string, params map[string]any) decision {
-	st.Lang = lang
-	st2, r := b.cfg.Step(b.flow, st, flows.Input{Kind: flows.InOther, Now: now})
-	if st2.Lang == "" {
-		st2.Lang = lang
-	}
-	b.logFaults(r)
-	n := flows.Message{ID: id, Params: params, Kind: flows.KindNotice}
-	if i := slices.IndexFunc(r.Messages, func(m flows.Message) bool { return m.ID == flows.MsgNotText }); i >= 0 {
-		r.Messages = slices.Clone(r.Messages)
-		r.Messages[i] = n
-	} else {
-		r.Messages = append([]flows.Message{n}, r.Messages...)
-	}
-	var d decision
-	b.reply(&d.out, st2.Lang, r, false)
-	d.state, d.event = &st2, "notice"
-	return d
-}
-
-func (b *Bot) logFaults(r flows.Reply) {
-	if len(r.Faults) > 0 {
-		b.log.Error("flow expression failed", "faults", len(r.Faults), "event", r.Event)
-	}
 }
 
 // onEdited answers an edited message: the answer given stands.
@@ -453,10 +301,11 @@ func (b *Bot) onGroupMessage(ctx context.Context, updateID int64, m *models.Mess
 	if m.Chat.Type != models.ChatTypeGroup && m.Chat.Type != models.ChatTypeSupergroup {
 		return "ignored", nil
 	}
-	if _, ok := command(m.Text); !ok {
+	c, ok := commands.Parse(m.Text)
+	if !ok {
 		return "ignored", nil
 	}
-	if _, to, found := strings.Cut(strings.Fields(m.Text)[0], "@"); found && !strings.EqualFold(to, b.username) {
+	if c.Bot != "" && !strings.EqualFold(c.Bot, b.username) {
 		return "ignored", nil // a command for another bot
 	}
 	code := languageCode(m.From)
@@ -483,11 +332,13 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 		lang := b.lang(st, code)
 		now := b.cfg.Now()
 		node, key, ok := parseCallback(q.Data)
-		switch {
-		case ok && node == cbLang:
-			return b.chooseLang(st, q.ID, msgID, key, now), nil
-		case ok && node == cbDelete:
-			return b.confirmDelete(ctx, chat, lang, q.ID, msgID, key, now)
+		p := press{callbackID: q.ID, msgID: msgID, msgText: msgText}
+		if ok && commands.IsMenu(node) {
+			out := b.env.Choose(st, lang, node, key, now)
+			if out.Erase {
+				return b.erase(ctx, chat, out, p, now)
+			}
+			return b.decide(out, p), nil
 		}
 		in := flows.Input{Kind: flows.InChoose, Node: node, Key: key, Now: now}
 		switch {
@@ -504,20 +355,19 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 				in.Kind = flows.InToggle
 			}
 		}
-		st.Lang = lang
-		st2, r := b.cfg.Step(b.flow, st, in)
-		if st2.Lang == "" {
-			st2.Lang = lang
+		out := b.env.Step(st, lang, in)
+		if len(out.Reply.Faults) > 0 {
+			b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
 		}
-		b.logFaults(r)
-		d := decision{state: &st2, event: r.Event}
+		st2, r := out.State, out.Reply
+		d := decision{state: &st2, event: string(r.Event)}
 		lang = st2.Lang
 		switch r.Event {
-		case "toggled":
+		case flows.EvToggled:
 			d.out.answer(q.ID, "")
 			d.out.editKeyboard(msgID, b.keyboard(lang, r.Question))
 			b.reply(&d.out, lang, r, true)
-		case "invalid":
+		case flows.EvInvalid:
 			// A button that is not a valid answer now (Done with nothing
 			// ticked): say why in a pop-up; the question is still there.
 			alert := ""
@@ -528,7 +378,7 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 				}
 			}
 			d.out.answer(q.ID, alert)
-		case "answered":
+		case flows.EvAnswered:
 			d.out.answer(q.ID, "")
 			if msgText != "" {
 				line := b.text(lang, MsgAnswer, map[string]any{"answer": b.answerLabel(lang, node, st2.Answers[node])})
@@ -575,52 +425,25 @@ func (b *Bot) answerLabel(lang, node string, a flows.Answer) string {
 	return strings.Join(labels, ", ")
 }
 
-// chooseLang switches the user's language and asks the question again in it.
-func (b *Bot) chooseLang(st flows.State, callbackID string, msgID int, lang string, now time.Time) decision {
-	var d decision
-	d.out.answer(callbackID, "")
-	if !slices.Contains(b.loc.Languages(), lang) {
-		d.event = "stale"
-		d.out.editKeyboard(msgID, nil)
-		return d
-	}
-	st.Lang = lang
-	d.state, d.event = &st, "lang"
-	d.out.editText(msgID, escapeHTML(b.text(lang, MsgLangSet, nil)))
-	if st.Started() && !st.Done {
-		st2, r := b.cfg.Step(b.flow, st, flows.Input{Kind: flows.InRepeat, Now: now})
-		if st2.Lang == "" {
-			st2.Lang = lang
-		}
-		b.reply(&d.out, lang, r, false)
-		d.state = &st2
-	}
-	return d
-}
-
 // DeleteWindow is how far back /delete deletes the bot's messages in a
 // chat: Telegram lets a bot delete its messages for 48 hours. The store
 // need not keep the log of sent messages longer (data.WithSentWindow).
 const DeleteWindow = 47 * time.Hour
 
-// confirmDelete carries out (or cancels) /delete: every row of the user in
-// one transaction, and the conversation removed from the chat as far as
-// Telegram allows (messages younger than 48 hours). In a private chat
-// message IDs count up across both sides, so the range from the oldest
-// recent bot message to the confirmation covers the user's messages too.
-func (b *Bot) confirmDelete(ctx context.Context, chat int64, lang, callbackID string, msgID int, key string, now time.Time) (decision, error) {
+// erase carries out a confirmed /delete: every row of the user goes in
+// the update's transaction (decision.del), and the conversation is removed
+// from the chat as far as Telegram allows (messages younger than 48
+// hours). In a private chat message IDs count up across both sides, so the
+// range from the oldest recent bot message to the confirmation covers the
+// user's messages too.
+func (b *Bot) erase(ctx context.Context, chat int64, out commands.Outcome, p press, now time.Time) (decision, error) {
 	var d decision
-	d.out.answer(callbackID, "")
-	if key != "y" {
-		d.event = "kept"
-		d.out.editText(msgID, escapeHTML(b.text(lang, MsgDeleteCancelled, nil)))
-		return d, nil
-	}
+	d.out.answer(p.callbackID, "")
 	sent, err := b.store.RecentSent(ctx, chat, now.Add(-DeleteWindow))
 	if err != nil {
 		return d, fmt.Errorf("recent messages: %w", err)
 	}
-	lo, hi := int64(msgID), int64(msgID)
+	lo, hi := int64(p.msgID), int64(p.msgID)
 	for _, id := range sent {
 		lo, hi = min(lo, id), max(hi, id)
 	}
@@ -633,15 +456,15 @@ func (b *Bot) confirmDelete(ctx context.Context, chat int64, lang, callbackID st
 			ids = append(ids, int(id))
 		}
 	} else {
-		for _, id := range append(sent, int64(msgID)) {
+		for _, id := range append(sent, int64(p.msgID)) {
 			ids = append(ids, int(id))
 		}
 	}
 	d.out.deleteMessages(ids)
 	n := len(d.out.rows)
-	b.notice(&d.out, lang, MsgDeleteDone, nil, nil)
+	b.reply(&d.out, out.State.Lang, out.Reply, false)
 	d.out.unlogged(n) // nothing of the chat stays in the sent log
-	d.del, d.event = true, "deleted"
+	d.del, d.event = true, string(out.Event)
 	return d, nil
 }
 

@@ -1,0 +1,381 @@
+// Package commands is the conversation layer every transport uses, above
+// the engine: one parser for commands ("/lang", "/lang@RedressBot zh"),
+// and one place that decides what each command and menu does — help,
+// language, privacy, delete with its confirmation, and the engine's own
+// (start, back, restart, sos). A transport only parses its updates, asks
+// this package (or, through Env.Step, the engine), renders the Outcome and
+// persists it:
+//
+//	parse → decide (Env.Text, Env.Choose, Env.Step, Env.Reask) → render → persist
+//
+// A menu is a question (flows.Question whose Node is a menu name such as
+// MenuLang): buttons on Telegram, a numbered list in the terminal. The menu
+// waiting for an answer is kept in the session state (flows.State.Menu),
+// not in a transport's memory. Erasing a user's data is a request
+// (Outcome.Erase) that the transport carries out in its own transaction.
+//
+// The package imports no project package but flows.
+package commands
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/redress-legal/redress/flows"
+)
+
+// Name is a command's name: lower case, without the slash.
+type Name string
+
+// The commands every transport understands.
+const (
+	Start   Name = "start"   // begin, or continue where the user was
+	Help    Name = "help"    // what the bot does, and the current question's help
+	Back    Name = "back"    // undo the last answer
+	Restart Name = "restart" // start over
+	SOS     Name = "sos"     // emergency help, at any time
+	Lang    Name = "lang"    // choose the language (a menu, or "/lang zh")
+	Privacy Name = "privacy" // what is stored and for how long
+	Delete  Name = "delete"  // erase everything, after a confirmation menu
+)
+
+// aliases are other names typed for a command.
+var aliases = map[Name]Name{"language": Lang}
+
+// engineInputs are the commands the engine answers.
+var engineInputs = map[Name]flows.InputKind{
+	Start:   flows.InStart,
+	Back:    flows.InBack,
+	Restart: flows.InRestart,
+	SOS:     flows.InCrisis,
+}
+
+// Command is one parsed command.
+type Command struct {
+	Name Name   // lower case, aliases resolved; possibly a name no transport knows
+	Arg  string // the rest of the text after the command word, trimmed
+	Bot  string // the bot named after "@" ("/help@RedressBot"), as typed; "" if none
+}
+
+// Parse reads a command: "/" followed by letters, digits or "_", then
+// optionally "@botname", then optionally an argument after a space or a
+// line break. ok is false for text that is not a command.
+func Parse(text string) (c Command, ok bool) {
+	t := strings.TrimSpace(text)
+	if !strings.HasPrefix(t, "/") || len(t) < 2 {
+		return Command{}, false
+	}
+	word, arg := t, ""
+	if i := strings.IndexAny(t, " \t\n"); i >= 0 {
+		word, arg = t[:i], strings.TrimSpace(t[i+1:])
+	}
+	word, bot, _ := strings.Cut(word[1:], "@")
+	word = strings.ToLower(word)
+	if word == "" {
+		return Command{}, false
+	}
+	for _, r := range word {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return Command{}, false
+		}
+	}
+	name := Name(word)
+	if a, found := aliases[name]; found {
+		name = a
+	}
+	return Command{Name: name, Arg: arg, Bot: bot}, true
+}
+
+// Bypasses reports whether a command is never held back by a flood limit:
+// a person in danger, or wanting their data gone, must always get through.
+func (c Command) Bypasses() bool { return c.Name == SOS || c.Name == Delete }
+
+// The menus, as the Node of their question. They start with "!", which no
+// flow node ID can.
+const (
+	MenuLang   = "!lang" // keys: language codes
+	MenuDelete = "!del"  // keys: KeyYes, KeyNo
+)
+
+// The answers of the delete menu.
+const (
+	KeyYes = "y"
+	KeyNo  = "n"
+)
+
+// IsMenu reports whether node is one of this package's menus rather than
+// a node of the flow.
+func IsMenu(node string) bool { return node == MenuLang || node == MenuDelete }
+
+// The catalog messages of this package; the catalogs (locales/ui.*.toml)
+// hold their texts.
+const (
+	MsgLangChoose     = "cmd.lang.choose"     // the language menu's question
+	MsgLangSet        = "cmd.lang.set"        // the language was changed
+	MsgLanguageName   = "ui.language_name"    // a language's own name, on its menu entry
+	MsgDeleteYes      = "cmd.delete.yes"      // delete menu: yes, erase everything
+	MsgDeleteNo       = "cmd.delete.no"       // delete menu: no, keep it
+	MsgDeleteKept     = "cmd.delete.kept"     // nothing was erased
+	MsgUnknownCommand = "cmd.unknown_command" // a command no one knows
+)
+
+// Messages lists the catalog messages this package shows with the
+// parameters each may use, so the checker can verify the catalogs. The
+// transports' Texts are listed by the transports.
+var Messages = map[string][]string{
+	MsgLangChoose:     {},
+	MsgLangSet:        {},
+	MsgLanguageName:   {},
+	MsgDeleteYes:      {},
+	MsgDeleteNo:       {},
+	MsgDeleteKept:     {},
+	MsgUnknownCommand: {"command"},
+}
+
+// Texts are the message IDs of the sentences whose facts differ by
+// transport (where the data is kept, what /delete can remove, the
+// commands there are), given by each transport.
+type Texts struct {
+	Help          string         // /help: what the bot does and its commands
+	Privacy       string         // /privacy: what is stored and for how long
+	PrivacyParams map[string]any // the parameters of Privacy
+	DeleteConfirm string         // /delete: the confirmation menu's question
+	DeleteDone    string         // after erasing
+}
+
+// Env is what decisions need besides the state: the flow, the engine, the
+// languages and the transport's texts.
+type Env struct {
+	Flow  *flows.Flow
+	Loc   flows.Localizer
+	Texts Texts
+	// Typed says that menus are answered by typing (the terminal): a line
+	// typed while a menu waits answers it. Otherwise (Telegram) menus are
+	// answered with buttons, and typed text closes the waiting menu and is
+	// taken as usual.
+	Typed bool
+	// Engine is the engine; nil: flows.Step. Tests replace it.
+	Engine func(*flows.Flow, flows.State, flows.Input) (flows.State, flows.Reply)
+}
+
+// The events of this package's outcomes, besides the engine's.
+const (
+	EvHelp     flows.Event = "help"      // the general help (and the question's, if any)
+	EvMenu     flows.Event = "menu"      // a menu was shown
+	EvLang     flows.Event = "lang"      // the language was changed
+	EvPrivacy  flows.Event = "privacy"   // the privacy notice was shown
+	EvErase    flows.Event = "deleted"   // everything of the user is to be erased
+	EvKept     flows.Event = "kept"      // the user chose not to erase
+	EvStale    flows.Event = "stale"     // an answer to a menu that is not valid (any more)
+	EvNotice   flows.Event = "notice"    // not an answer: a notice, then the question again
+	EvNoChange flows.Event = "unchanged" // nothing to do
+)
+
+// Outcome is what one input does: the state to store, what to show, and
+// whether to erase the user's data first.
+type Outcome struct {
+	// State is the state to store; Changed is false when it is the state
+	// given (nothing to store). State.Lang is the language to show it in.
+	State   flows.State
+	Changed bool
+	// Result is what became of an answered menu (the language set, nothing
+	// erased): Telegram shows it in place of the menu's message, the
+	// terminal prints it. nil when no menu was answered.
+	Result *flows.Message
+	// Reply is what to show next: messages and the question, which may be
+	// a menu (IsMenu(Reply.Question.Node)).
+	Reply flows.Reply
+	// Erase asks the transport to delete everything stored of the user, in
+	// the same transaction as the rest of the outcome, before Reply is shown.
+	Erase bool
+	Event flows.Event
+}
+
+// Language is the language to talk to a user in: the one in their state,
+// else the best match for the language code of their app or environment.
+func (e *Env) Language(st flows.State, code string) string {
+	if st.Lang != "" && slices.Contains(e.Loc.Languages(), st.Lang) {
+		return st.Lang
+	}
+	return e.Loc.Match(code)
+}
+
+// Step runs the engine: the one way transports and this package reach it.
+// The state stored keeps the language the user is spoken to in, and any
+// menu left waiting is closed.
+func (e *Env) Step(st flows.State, lang string, in flows.Input) Outcome {
+	step := e.Engine
+	if step == nil {
+		step = flows.Step
+	}
+	st.Lang, st.Menu = lang, ""
+	st2, r := step(e.Flow, st, in)
+	if st2.Lang == "" {
+		st2.Lang = lang
+	}
+	st2.Menu = ""
+	return Outcome{State: st2, Changed: true, Reply: r, Event: r.Event}
+}
+
+// Reask answers input that is not an answer with notice in place of the
+// engine's generic "please answer in text", then asks the question again
+// (or starts the conversation for a new user).
+func (e *Env) Reask(st flows.State, lang string, notice flows.Message, now time.Time) Outcome {
+	out := e.Step(st, lang, flows.Input{Kind: flows.InOther, Now: now})
+	notice.Kind = flows.KindNotice
+	r := &out.Reply
+	if i := slices.IndexFunc(r.Messages, func(m flows.Message) bool { return m.ID == flows.MsgNotText }); i >= 0 {
+		r.Messages = slices.Clone(r.Messages)
+		r.Messages[i] = notice
+	} else {
+		r.Messages = append([]flows.Message{notice}, r.Messages...)
+	}
+	out.Event = EvNotice
+	return out
+}
+
+// Text decides what a typed line does: a command, the answer to a waiting
+// menu (when menus are typed), "?" for "I don't know", or an answer.
+func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
+	t := strings.TrimSpace(text)
+	if st.Menu != "" && e.Typed {
+		if out, ok := e.typedMenu(st, lang, t, now); ok {
+			return out
+		}
+		st.Menu = ""
+	}
+	if c, ok := Parse(t); ok {
+		return e.Command(st, lang, c, now)
+	}
+	if t == "?" || t == "？" {
+		return e.Step(st, lang, flows.Input{Kind: flows.InUnknown, Now: now})
+	}
+	return e.Step(st, lang, flows.Input{Kind: flows.InText, Text: text, Now: now})
+}
+
+// typedMenu reads a typed line as the answer to the waiting menu. ok is
+// false when it is not one (a command, say): the menu is closed and the
+// line taken as usual.
+func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome, bool) {
+	switch st.Menu {
+	case "lang":
+		if strings.HasPrefix(t, "/") || t == "" {
+			return Outcome{}, false
+		}
+		langs := e.Loc.Languages()
+		if i, err := strconv.Atoi(t); err == nil && i >= 1 && i <= len(langs) {
+			return e.Choose(st, lang, MenuLang, langs[i-1], now), true
+		}
+		return e.Choose(st, lang, MenuLang, e.Loc.Match(t), now), true
+	case "delete":
+		key := KeyNo
+		if slices.Contains(yesWords, strings.ToLower(t)) {
+			key = KeyYes
+		}
+		return e.Choose(st, lang, MenuDelete, key, now), true
+	}
+	return Outcome{}, false
+}
+
+// yesWords confirm the delete menu when typed: its number, and the words
+// the terminal asked for before the menu was a numbered list.
+var yesWords = []string{"1", "yes", "y", "是", "确认"}
+
+// Command decides what a command does.
+func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Outcome {
+	if kind, ok := engineInputs[c.Name]; ok {
+		return e.Step(st, lang, flows.Input{Kind: kind, Now: now})
+	}
+	switch c.Name {
+	case Help:
+		help := flows.Message{ID: e.Texts.Help, Kind: flows.KindNotice}
+		if !st.Started() || st.Done {
+			return e.show(st, lang, flows.Reply{Messages: []flows.Message{help}}, EvHelp)
+		}
+		// The general help, then the question's own help if it has one
+		// (not the engine's "there is no extra explanation": the general
+		// help was the explanation), then the question again.
+		out := e.Step(st, lang, flows.Input{Kind: flows.InHelp, Now: now})
+		msgs := slices.DeleteFunc(slices.Clone(out.Reply.Messages), func(m flows.Message) bool { return m.ID == flows.MsgNoHelp })
+		out.Reply.Messages = append([]flows.Message{help}, msgs...)
+		out.Event = EvHelp
+		return out
+	case Lang:
+		if c.Arg != "" {
+			return e.Choose(st, lang, MenuLang, e.Loc.Match(c.Arg), now)
+		}
+		return e.menu(st, lang, "lang", e.langMenu())
+	case Privacy:
+		return e.show(st, lang, flows.Reply{Messages: []flows.Message{{ID: e.Texts.Privacy, Kind: flows.KindNotice, Params: e.Texts.PrivacyParams}}}, EvPrivacy)
+	case Delete:
+		return e.menu(st, lang, "delete", flows.Reply{
+			Messages: []flows.Message{{ID: e.Texts.DeleteConfirm, Kind: flows.KindQuestion}},
+			Question: &flows.Question{Node: MenuDelete, Type: flows.Choice, Choices: []flows.ChoiceItem{
+				{Key: KeyYes, Label: MsgDeleteYes}, {Key: KeyNo, Label: MsgDeleteNo},
+			}},
+		})
+	}
+	return e.Reask(st, lang, flows.Message{ID: MsgUnknownCommand, Params: map[string]any{"command": "/" + shorten(string(c.Name), 40)}}, now)
+}
+
+// langMenu is the language menu: every language, named in itself.
+func (e *Env) langMenu() flows.Reply {
+	q := &flows.Question{Node: MenuLang, Type: flows.Choice}
+	for _, l := range e.Loc.Languages() {
+		q.Choices = append(q.Choices, flows.ChoiceItem{Key: l, Label: MsgLanguageName, Lang: l})
+	}
+	return flows.Reply{Messages: []flows.Message{{ID: MsgLangChoose, Kind: flows.KindQuestion}}, Question: q}
+}
+
+// menu shows a menu and keeps it waiting in the state.
+func (e *Env) menu(st flows.State, lang, name string, r flows.Reply) Outcome {
+	st.Lang, st.Menu = lang, name
+	return Outcome{State: st, Changed: true, Reply: r, Event: EvMenu}
+}
+
+// show shows r and leaves the state alone.
+func (e *Env) show(st flows.State, lang string, r flows.Reply, ev flows.Event) Outcome {
+	st.Lang = lang
+	return Outcome{State: st, Reply: r, Event: ev}
+}
+
+// Choose decides what the answer key to menu does, typed or pressed. A
+// button of a menu is honoured even when another menu (or none) waits in
+// the state: its message names the menu it belongs to, and the user
+// pressed it.
+func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outcome {
+	was := st.Menu
+	st.Lang, st.Menu = lang, ""
+	changed := was != ""
+	switch menu {
+	case MenuLang:
+		if !slices.Contains(e.Loc.Languages(), key) {
+			return Outcome{State: st, Changed: changed, Event: EvStale}
+		}
+		st.Lang = key
+		out := Outcome{State: st, Changed: true, Result: &flows.Message{ID: MsgLangSet, Kind: flows.KindNotice}, Event: EvLang}
+		if st.Started() && !st.Done {
+			next := e.Step(st, key, flows.Input{Kind: flows.InRepeat, Now: now})
+			out.State, out.Reply = next.State, next.Reply
+		}
+		return out
+	case MenuDelete:
+		if key != KeyYes {
+			return Outcome{State: st, Changed: changed, Result: &flows.Message{ID: MsgDeleteKept, Kind: flows.KindNotice}, Event: EvKept}
+		}
+		return Outcome{State: flows.State{Lang: lang}, Changed: true, Erase: true, Event: EvErase,
+			Reply: flows.Reply{Messages: []flows.Message{{ID: e.Texts.DeleteDone, Kind: flows.KindNotice}}}}
+	}
+	return Outcome{State: st, Changed: changed, Event: EvStale}
+}
+
+// shorten cuts s to n runes, marking the cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}

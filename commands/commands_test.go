@@ -1,0 +1,157 @@
+package commands_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redress-legal/redress/commands"
+	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/internal/depcheck"
+)
+
+// TestDependencies enforces design §1: commands imports no project package
+// but flows.
+func TestDependencies(t *testing.T) {
+	depcheck.Allow(t, "commands", []string{"flows"},
+		"github.com/go-telegram/bot", "github.com/mattn/go-sqlite3", "github.com/nicksnyder/go-i18n", "database/sql")
+}
+
+func TestParse(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want commands.Command
+		ok   bool
+	}{
+		{"/help", commands.Command{Name: commands.Help}, true},
+		{"  /Lang@RedressBot zh  ", commands.Command{Name: commands.Lang, Arg: "zh", Bot: "RedressBot"}, true},
+		{"/language en", commands.Command{Name: commands.Lang, Arg: "en"}, true},
+		{"/delete\nplease", commands.Command{Name: commands.Delete, Arg: "please"}, true},
+		{"/frob_1", commands.Command{Name: "frob_1"}, true},
+		{"/", commands.Command{}, false},
+		{"/@bot", commands.Command{}, false},
+		{"/帮助", commands.Command{}, false},
+		{"hello /help", commands.Command{}, false},
+		{"?", commands.Command{}, false},
+	} {
+		got, ok := commands.Parse(c.in)
+		if ok != c.ok || got != c.want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+	// The cases the bot's parser was tested with.
+	for text, want := range map[string]commands.Name{
+		"/start": commands.Start, "/Lang@RedressBot": commands.Lang,
+		"/start deep-link-payload": commands.Start, "  /help\nmore": commands.Help,
+	} {
+		if got, ok := commands.Parse(text); !ok || got.Name != want {
+			t.Errorf("Parse(%q) = %+v, %v; want %q", text, got, ok, want)
+		}
+	}
+	for _, text := range []string{"hello", "/", "/ start", "/12:30 meeting", "1/2"} {
+		if got, ok := commands.Parse(text); ok {
+			t.Errorf("Parse(%q) = %+v, want not a command", text, got)
+		}
+	}
+	if c, _ := commands.Parse("/sos"); !c.Bypasses() {
+		t.Error("/sos must bypass flood limits")
+	}
+}
+
+type idLoc struct{}
+
+func (idLoc) Match(code string) string {
+	if strings.HasPrefix(strings.ToLower(code), "zh") {
+		return "zh-Hans"
+	}
+	return "en"
+}
+func (idLoc) Languages() []string                      { return []string{"en", "zh-Hans"} }
+func (idLoc) Text(lang string, m flows.Message) string { return lang + ":" + m.ID }
+
+var now = time.Date(2026, 11, 27, 10, 0, 0, 0, flows.China)
+
+func env(t *testing.T, typed bool) *commands.Env {
+	t.Helper()
+	f, err := flows.LoadFS(os.DirFS("../flows"), "testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &commands.Env{Flow: f, Loc: idLoc{}, Typed: typed, Texts: commands.Texts{
+		Help: "t.help", Privacy: "t.privacy", DeleteConfirm: "t.delete.confirm", DeleteDone: "t.delete.done"}}
+}
+
+func ids(r flows.Reply) []string {
+	var out []string
+	for _, m := range r.Messages {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+// TestHelpIsTheSameEverywhere: /help shows the general help, then the
+// question's own help if any, never the engine's "no extra explanation".
+func TestHelpIsTheSameEverywhere(t *testing.T) {
+	for _, typed := range []bool{true, false} {
+		e := env(t, typed)
+		st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+		out := e.Text(st, "en", "/help", now)
+		got := ids(out.Reply)
+		if len(got) == 0 || got[0] != "t.help" || strings.Contains(strings.Join(got, " "), flows.MsgNoHelp) || out.Reply.Question == nil {
+			t.Errorf("typed=%v: /help = %v", typed, got)
+		}
+		if out.Event != commands.EvHelp {
+			t.Errorf("event %q", out.Event)
+		}
+	}
+}
+
+func TestMenusLiveInTheState(t *testing.T) {
+	e := env(t, true)
+	st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+	out := e.Text(st, "en", "/lang", now)
+	if out.State.Menu != "lang" || out.Reply.Question == nil || out.Reply.Question.Node != commands.MenuLang || len(out.Reply.Question.Choices) != 2 {
+		t.Fatalf("/lang = %+v", out)
+	}
+	out = e.Text(out.State, "en", "2", now)
+	if out.State.Lang != "zh-Hans" || out.State.Menu != "" || out.Result == nil || out.Result.ID != commands.MsgLangSet || out.Reply.Question == nil {
+		t.Fatalf("choosing 2 = %+v", out)
+	}
+
+	out = e.Text(out.State, "zh-Hans", "/delete", now)
+	if out.State.Menu != "delete" || out.Reply.Question.Node != commands.MenuDelete {
+		t.Fatalf("/delete = %+v", out)
+	}
+	kept := e.Text(out.State, "zh-Hans", "no", now)
+	if kept.Erase || kept.Result == nil || kept.Result.ID != commands.MsgDeleteKept || kept.State.Menu != "" {
+		t.Fatalf("no = %+v", kept)
+	}
+	gone := e.Text(out.State, "zh-Hans", "是", now)
+	if !gone.Erase || gone.State.Lang != "zh-Hans" || gone.State.Started() || ids(gone.Reply)[0] != "t.delete.done" {
+		t.Fatalf("是 = %+v", gone)
+	}
+
+	// On Telegram menus are buttons: typed text closes the menu and is an answer.
+	tg := env(t, false)
+	out = tg.Text(st, "en", "/delete", now)
+	ans := tg.Text(out.State, "en", "1", now)
+	if ans.Erase || ans.State.Menu != "" || ans.Event != flows.EvAnswered {
+		t.Fatalf("typed 1 on Telegram = %+v", ans)
+	}
+	if b := tg.Choose(st, "en", commands.MenuDelete, commands.KeyYes, now); !b.Erase {
+		t.Fatalf("delete button = %+v", b)
+	}
+	if b := tg.Choose(st, "en", commands.MenuLang, "xx", now); b.Event != commands.EvStale || b.Changed {
+		t.Fatalf("stale language button = %+v", b)
+	}
+}
+
+func TestUnknownCommandReasks(t *testing.T) {
+	e := env(t, false)
+	st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+	out := e.Text(st, "en", "/frobnicate@RedressBot", now)
+	if got := ids(out.Reply); got[0] != commands.MsgUnknownCommand || out.Reply.Messages[0].Params["command"] != "/frobnicate" || out.Reply.Question == nil {
+		t.Fatalf("unknown = %v %+v", got, out.Reply.Messages[0])
+	}
+}
