@@ -257,33 +257,6 @@ type press struct {
 	msgText    string
 }
 
-// decide renders what the conversation layer (or the engine through it)
-// decided as the calls of one update: the one place every outcome passes,
-// so faults are logged once. A button press gets its callback answered
-// and, when it answered a menu, the menu's message shows the result.
-func (b *Bot) decide(out commands.Outcome, p press) decision {
-	if len(out.Reply.Faults) > 0 {
-		b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
-	}
-	d := decision{event: string(out.Event), del: out.Erase}
-	if out.Changed && !out.Erase {
-		d.state = &out.State
-	}
-	lang := out.State.Lang
-	d.out.answer(p.callbackID, "")
-	r := out.Reply
-	switch {
-	case out.Result != nil && p.msgID != 0:
-		d.out.editText(p.msgID, escapeHTML(b.loc.Text(lang, *out.Result)))
-	case out.Result != nil: // a menu answered without a button ("/lang zh")
-		r.Messages = append([]flows.Message{*out.Result}, r.Messages...)
-	case out.Event == commands.EvStale:
-		d.out.editKeyboard(p.msgID, nil)
-	}
-	b.reply(&d.out, lang, r, false)
-	return d
-}
-
 // onEdited answers an edited message: the answer given stands.
 func (b *Bot) onEdited(ctx context.Context, updateID int64, m *models.Message) (string, error) {
 	code := languageCode(m.From)
@@ -355,74 +328,8 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 				in.Kind = flows.InToggle
 			}
 		}
-		out := b.env.Step(st, lang, in)
-		if len(out.Reply.Faults) > 0 {
-			b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
-		}
-		st2, r := out.State, out.Reply
-		d := decision{state: &st2, event: string(r.Event)}
-		lang = st2.Lang
-		switch r.Event {
-		case flows.EvToggled:
-			d.out.answer(q.ID, "")
-			d.out.editKeyboard(msgID, b.keyboard(lang, r.Question))
-			b.reply(&d.out, lang, r, true)
-		case flows.EvInvalid:
-			// A button that is not a valid answer now (Done with nothing
-			// ticked): say why in a pop-up; the question is still there.
-			alert := ""
-			for _, m := range r.Messages {
-				if m.Kind == flows.KindNotice {
-					alert = truncate(b.loc.Text(lang, m), 200)
-					break
-				}
-			}
-			d.out.answer(q.ID, alert)
-		case flows.EvAnswered:
-			d.out.answer(q.ID, "")
-			if msgText != "" {
-				line := b.text(lang, MsgAnswer, map[string]any{"answer": b.answerLabel(lang, node, st2.Answers[node])})
-				edited := para{text: msgText}.html() + "\n\n" + para{text: line, style: "i"}.html()
-				if textLen(edited) <= MaxMessageLen {
-					d.out.editText(msgID, edited)
-				} else {
-					d.out.editKeyboard(msgID, nil)
-				}
-			} else {
-				d.out.editKeyboard(msgID, nil)
-			}
-			b.reply(&d.out, lang, r, false)
-		default: // stale, ended, started, ...: these buttons are dead
-			d.out.answer(q.ID, "")
-			d.out.editKeyboard(msgID, nil)
-			b.reply(&d.out, lang, r, false)
-		}
-		return d, nil
+		return b.renderPress(b.env.Step(st, lang, in), p, node), nil
 	})
-}
-
-// answerLabel renders the answer just given to node, as shown under it.
-func (b *Bot) answerLabel(lang, node string, a flows.Answer) string {
-	n := b.flow.Nodes[node]
-	if n == nil {
-		return ""
-	}
-	if a.Unknown {
-		return b.text(lang, n.Unknown, nil)
-	}
-	keys := a.Choices
-	if a.Choice != "" {
-		keys = []string{a.Choice}
-	}
-	var labels []string
-	for _, k := range keys {
-		for _, o := range n.Options {
-			if o.Key == k {
-				labels = append(labels, b.text(lang, o.Label, nil))
-			}
-		}
-	}
-	return strings.Join(labels, ", ")
 }
 
 // DeleteWindow is how far back /delete deletes the bot's messages in a

@@ -5,6 +5,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -288,4 +289,104 @@ func (b *Bot) reply(o *outbox, lang string, r flows.Reply, skipQuestion bool) {
 // notice queues one transport message in lang.
 func (b *Bot) notice(o *outbox, lang, id string, params map[string]any, kb *inlineKeyboard) {
 	o.send(pack([]para{{text: b.text(lang, id, params)}}, MaxMessageLen), kb)
+}
+
+// decide renders what the conversation layer (or the engine through it)
+// decided as the calls of one update: the one place every outcome passes,
+// so faults are logged once. A button press gets its callback answered
+// and, when it answered a menu, the menu's message shows the result.
+func (b *Bot) decide(out commands.Outcome, p press) decision {
+	if len(out.Reply.Faults) > 0 {
+		b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
+	}
+	d := decision{event: string(out.Event), del: out.Erase}
+	if out.Changed && !out.Erase {
+		d.state = &out.State
+	}
+	lang := out.State.Lang
+	d.out.answer(p.callbackID, "")
+	r := out.Reply
+	switch {
+	case out.Result != nil && p.msgID != 0:
+		d.out.editText(p.msgID, escapeHTML(b.loc.Text(lang, *out.Result)))
+	case out.Result != nil: // a menu answered without a button ("/lang zh")
+		r.Messages = append([]flows.Message{*out.Result}, r.Messages...)
+	case out.Event == commands.EvStale:
+		d.out.editKeyboard(p.msgID, nil)
+	}
+	b.reply(&d.out, lang, r, false)
+	return d
+}
+
+// renderPress renders what a press of a flow question's button did: the
+// callback answered, the keyboard kept (a ticked box), an alert (Done with
+// nothing ticked), or the question edited to show the answer given under
+// it, then the reply.
+func (b *Bot) renderPress(out commands.Outcome, p press, node string) decision {
+	if len(out.Reply.Faults) > 0 {
+		b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
+	}
+	st2, r := out.State, out.Reply
+	d := decision{state: &st2, event: string(r.Event)}
+	lang := st2.Lang
+	switch r.Event {
+	case flows.EvToggled:
+		d.out.answer(p.callbackID, "")
+		d.out.editKeyboard(p.msgID, b.keyboard(lang, r.Question))
+		b.reply(&d.out, lang, r, true)
+	case flows.EvInvalid:
+		// A button that is not a valid answer now (Done with nothing
+		// ticked): say why in a pop-up; the question is still there.
+		alert := ""
+		for _, m := range r.Messages {
+			if m.Kind == flows.KindNotice {
+				alert = truncate(b.loc.Text(lang, m), 200)
+				break
+			}
+		}
+		d.out.answer(p.callbackID, alert)
+	case flows.EvAnswered:
+		d.out.answer(p.callbackID, "")
+		if p.msgText != "" {
+			line := b.text(lang, MsgAnswer, map[string]any{"answer": b.answerLabel(lang, node, st2.Answers[node])})
+			edited := para{text: p.msgText}.html() + "\n\n" + para{text: line, style: "i"}.html()
+			if textLen(edited) <= MaxMessageLen {
+				d.out.editText(p.msgID, edited)
+			} else {
+				d.out.editKeyboard(p.msgID, nil)
+			}
+		} else {
+			d.out.editKeyboard(p.msgID, nil)
+		}
+		b.reply(&d.out, lang, r, false)
+	default: // stale, ended, started, ...: these buttons are dead
+		d.out.answer(p.callbackID, "")
+		d.out.editKeyboard(p.msgID, nil)
+		b.reply(&d.out, lang, r, false)
+	}
+	return d
+}
+
+// answerLabel renders the answer just given to node, as shown under it.
+func (b *Bot) answerLabel(lang, node string, a flows.Answer) string {
+	n := b.flow.Nodes[node]
+	if n == nil {
+		return ""
+	}
+	if a.Unknown {
+		return b.text(lang, n.Unknown, nil)
+	}
+	keys := a.Choices
+	if a.Choice != "" {
+		keys = []string{a.Choice}
+	}
+	var labels []string
+	for _, k := range keys {
+		for _, o := range n.Options {
+			if o.Key == k {
+				labels = append(labels, b.text(lang, o.Label, nil))
+			}
+		}
+	}
+	return strings.Join(labels, ", ")
 }

@@ -237,6 +237,27 @@ func (e *Env) Reask(st flows.State, lang string, notice flows.Message, now time.
 	return out
 }
 
+// Input is a typed line as the engine alone reads it: an engine command
+// (/start, /back, /restart, /sos, /help), "?" for "I don't know", or text
+// to answer the question with; any other command is text to it. Tests and
+// tools that drive flows.Step without a transport use it; a transport uses
+// Env.Text, which also decides the other commands and the menus.
+func Input(text string, now time.Time) flows.Input {
+	t := strings.TrimSpace(text)
+	if c, ok := Parse(t); ok {
+		if kind, ok := engineInputs[c.Name]; ok {
+			return flows.Input{Kind: kind, Now: now}
+		}
+		if c.Name == Help {
+			return flows.Input{Kind: flows.InHelp, Now: now}
+		}
+	}
+	if t == "?" || t == "？" {
+		return flows.Input{Kind: flows.InUnknown, Now: now}
+	}
+	return flows.Input{Kind: flows.InText, Text: text, Now: now}
+}
+
 // Text decides what a typed line does: a command, the answer to a waiting
 // menu (when menus are typed), "?" for "I don't know", or an answer.
 func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {

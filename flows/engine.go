@@ -733,30 +733,3 @@ func ParseDate(s string, now time.Time) (time.Time, bool) {
 	}
 	return t, true
 }
-
-// Commands every text transport understands, mapped to engine inputs.
-var textCommands = map[string]InputKind{
-	"/back":    InBack,
-	"/restart": InRestart,
-	"/sos":     InCrisis,
-	"/help":    InHelp,
-	"/start":   InStart,
-	"?":        InUnknown,
-	"？":        InUnknown,
-}
-
-// TextInput turns a typed line into an input: an engine command such as
-// /back, "?" for "I don't know", or text to answer the question with.
-// Commands that are not the engine's (/lang, /delete, ...) are the
-// transport's to handle before calling it.
-func TextInput(line string, now time.Time) Input {
-	t := strings.TrimSpace(line)
-	cmd := strings.ToLower(t)
-	if i := strings.IndexByte(cmd, '@'); i > 0 && strings.HasPrefix(cmd, "/") { // /back@RedressBot
-		cmd = cmd[:i]
-	}
-	if k, ok := textCommands[cmd]; ok {
-		return Input{Kind: k, Now: now}
-	}
-	return Input{Kind: InText, Text: line, Now: now}
-}

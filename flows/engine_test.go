@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -34,7 +35,7 @@ func run(t *testing.T, f *flows.Flow, lines ...string) (flows.State, flows.Reply
 	st, r := flows.Step(f, flows.State{Lang: "en"}, flows.Input{Kind: flows.InStart, Now: now})
 	checkReply(t, r)
 	for _, l := range lines {
-		st, r = flows.Step(f, st, flows.TextInput(l, now))
+		st, r = flows.Step(f, st, commands.Input(l, now))
 		checkReply(t, r)
 	}
 	return st, r
@@ -234,7 +235,7 @@ func TestCrisisFromAnyNodeThenSameQuestion(t *testing.T) {
 	f := loadMini(t)
 	st, _ := run(t, f, "2", "1")
 	before := st
-	st, r := flows.Step(f, st, flows.TextInput("/sos", now))
+	st, r := flows.Step(f, st, commands.Input("/sos", now))
 	if !r.Urgent || r.Messages[0].ID != "mini.crisis.numbers" || r.Question.Node != "views" {
 		t.Fatalf("crisis reply %v", ids(r))
 	}
@@ -264,12 +265,12 @@ func TestNonTextAndHelp(t *testing.T) {
 	if r.Messages[0].ID != flows.MsgNotText || r.Question.Node != "danger" {
 		t.Fatalf("other: %v", ids(r))
 	}
-	_, r = flows.Step(f, st, flows.TextInput("/help", now))
+	_, r = flows.Step(f, st, commands.Input("/help", now))
 	if r.Messages[0].ID != "mini.danger.help" || r.Question == nil {
 		t.Fatalf("help: %v", ids(r))
 	}
 	st, _ = run(t, f, "2")
-	_, r = flows.Step(f, st, flows.TextInput("/HELP", now))
+	_, r = flows.Step(f, st, commands.Input("/HELP", now))
 	if r.Messages[0].ID != flows.MsgNoHelp {
 		t.Fatalf("no help: %v", ids(r))
 	}
@@ -278,7 +279,7 @@ func TestNonTextAndHelp(t *testing.T) {
 func TestAfterTheEnd(t *testing.T) {
 	f := loadMini(t)
 	st, _ := run(t, f, "2", "3")
-	_, r := flows.Step(f, st, flows.TextInput("hello?", now))
+	_, r := flows.Step(f, st, commands.Input("hello?", now))
 	if r.Event != "ended" || r.Messages[0].ID != flows.MsgEnded || r.Question != nil {
 		t.Fatalf("after end: %+v", r)
 	}
@@ -315,7 +316,7 @@ func TestNewFlowVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st2, r := flows.Step(f2, st, flows.TextInput("10", now))
+	st2, r := flows.Step(f2, st, commands.Input("10", now))
 	if st2.Version != 2 || st2.Node != "reposts" || r.Event != "answered" {
 		t.Fatalf("carried over: %+v %v", st2, ids(r))
 	}
@@ -326,7 +327,7 @@ func TestNewFlowVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st3, r := flows.Step(f3, st, flows.TextInput("10", now))
+	st3, r := flows.Step(f3, st, commands.Input("10", now))
 	if st3.Version != 3 || st3.Node != "danger" || len(st3.Answers) != 0 || r.Messages[0].ID != flows.MsgFlowChanged {
 		t.Fatalf("restarted: %+v %v", st3, ids(r))
 	}
@@ -450,7 +451,7 @@ func fuzzFlow(f *testing.F, fl *flows.Flow) {
 		st, _ := flows.Step(fl, flows.State{}, flows.Input{Kind: flows.InStart, Now: now})
 		for _, line := range []string{a, b, c, d, e, g} {
 			var r flows.Reply
-			st, r = flows.Step(fl, st, flows.TextInput(line, now))
+			st, r = flows.Step(fl, st, commands.Input(line, now))
 			if len(r.Faults) > 0 || r.Event == "fault" {
 				t.Fatalf("fault on %q: %v", line, r.Faults)
 			}

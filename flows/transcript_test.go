@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -61,7 +62,7 @@ func transcript(t *testing.T, f *flows.Flow, sc script) (string, flows.State) {
 	checkReply(t, r)
 	for _, in := range sc.inputs {
 		fmt.Fprintf(&b, "> %s\n", in)
-		st, r = flows.Step(f, st, flows.TextInput(in, sc.now))
+		st, r = flows.Step(f, st, commands.Input(in, sc.now))
 		writeReply(&b, r)
 		checkReply(t, r)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/locales"
 )
@@ -44,7 +45,7 @@ func FuzzFlowLoader(f *testing.F) {
 			if len(r.Faults) > 0 {
 				t.Fatalf("a checked flow failed to evaluate: %v", r.Faults)
 			}
-			in := flows.TextInput(inputs[(i+len(data))%len(inputs)], now)
+			in := commands.Input(inputs[(i+len(data))%len(inputs)], now)
 			if r.Question != nil && len(r.Question.Choices) > 0 && i%2 == 0 {
 				q := r.Question
 				kind := flows.InChoose
