@@ -16,8 +16,9 @@ import (
 // conversation must have reached its assessment with exactly the answers
 // given (no lost transition), every reply must have arrived in order (no
 // lost reply, per-chat order), and nothing may have been applied twice; the
-// only repeat allowed is a message in flight at a kill, right after itself:
-// at most one per chat per kill that came during its conversation.
+// only repeat allowed is a message in flight at a kill: at most one per
+// chat per kill that came during its conversation (the checker of
+// TestImmediateRestartsRepeatAtMostOnePerChat).
 func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
 	kills, users := 20, 8
 	if testing.Short() {
@@ -30,6 +31,7 @@ func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
 	sc := script(t, "questionnaire.txt")
 	p := e.start()
 	ref := reference(t, e, sc, 42)
+	steps := refSteps(ref)
 
 	stop := make(chan struct{})
 	type result struct {
@@ -83,30 +85,18 @@ func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
 		if !finished {
 			continue // stopped before it began
 		}
-		repeats, diff := sameAsReference(got, ref, kills)
+		// The guarantee: at most one repeat per chat per kill. Each repeat
+		// is matched to a kill of its own between its original (less a
+		// second: a request written just before the kill reaches the fake
+		// just after it) and itself (unmatchedRepeats).
+		reps, diff := alignRepeats(got, nil, ref, steps)
 		if diff != "" {
 			t.Errorf("chat %d: %s", chat, diff)
 		}
-		// The guarantee: at most one repeat per chat per kill, right after
-		// itself. Each repeat needs a kill of its own between the original
-		// (less a second: a request written just before the kill reaches
-		// the fake just after it) and the repeat.
-		used := map[int]bool{}
-		for j := 1; j < len(got); j++ {
-			if got[j].Hash != got[j-1].Hash {
-				continue
-			}
-			found := false
-			for k, at := range killedAt {
-				if !used[k] && at.After(got[j-1].At.Add(-time.Second)) && at.Before(got[j].At) {
-					used[k], found = true, true
-					break
-				}
-			}
-			if !found {
-				t.Errorf("chat %d: call %d (%s) repeats the one before it with no kill of its own in between", chat, j+1, got[j].Method)
-			}
+		for _, f := range unmatchedRepeats(reps, killedAt, sc) {
+			t.Errorf("chat %d: %s", chat, f)
 		}
+		repeats := len(reps)
 		totalRepeats += repeats
 	}
 	t.Logf("%d messages repeated (in flight at a kill)", totalRepeats)
