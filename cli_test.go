@@ -40,6 +40,9 @@ func scenario(t *testing.T, name string) string {
 func TestChatTranscripts(t *testing.T) {
 	for _, c := range []struct{ script, lang string }{
 		{"t1", "en"}, {"t1", "zh-Hans"}, {"safety", "en"}, {"safety", "zh-Hans"}, {"t7", "en"}, {"t7", "zh-Hans"},
+		// issue 9 §3: the audit's defects a conversation can show
+		{"criticism_money", "en"}, {"criticism_money", "zh-Hans"}, {"anxiety_only", "en"}, {"anxiety_only", "zh-Hans"},
+		{"romance_dispute", "en"}, {"romance_dispute", "zh-Hans"}, {"old_anonymous", "en"}, {"old_anonymous", "zh-Hans"},
 	} {
 		t.Run(c.script+"."+c.lang, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "r.db")

@@ -234,13 +234,15 @@ func group(n int64) string {
 }
 
 var (
-	reArts  = regexp.MustCompile(`\bArts?\. ?([0-9][0-9A-Za-z\-–]*(?:(?:, ?| and )[0-9][0-9A-Za-z\-–]*)*)`)
-	reItems = regexp.MustCompile(`\bitems? ([0-9][0-9\-–]*(?:(?:, ?| and )[0-9][0-9\-–]*)*)`)
-	rePara  = regexp.MustCompile(`¶ ?([0-9]+)`)
+	reArts   = regexp.MustCompile(`\bArts?\. ?([0-9][0-9A-Za-z\-–]*(?:(?:, ?| and )[0-9][0-9A-Za-z\-–]*)*)`)
+	reItems  = regexp.MustCompile(`\bitems? ([0-9][0-9\-–]*(?:(?:, ?| and )[0-9][0-9\-–]*)*)`)
+	rePara   = regexp.MustCompile(`¶ ?([0-9]+)`)
+	reInterp = regexp.MustCompile(`\bInterp\. ?`)
 )
 
 // Pinpoint writes a citation such as "S-02 Art. 2(1)" the way lang cites
-// law: in Chinese "S-02 第2条(1)", "S-07 第12项", "¶2" → "第2款".
+// law: in Chinese "S-02 第2条(1)", "S-07 第12项", "¶2" → "第2款",
+// "S-15 Interp. Art. 25" → "S-15 司法解释第25条".
 func Pinpoint(lang, cite string) string {
 	if !strings.HasPrefix(lang, "zh") {
 		return cite
@@ -253,6 +255,7 @@ func Pinpoint(lang, cite string) string {
 		n := reItems.FindStringSubmatch(m)[1]
 		return "第" + strings.NewReplacer(" and ", "、", ", ", "、", ",", "、").Replace(n) + "项"
 	})
+	cite = reInterp.ReplaceAllString(cite, "司法解释")
 	return rePara.ReplaceAllString(cite, "第${1}款")
 }
 

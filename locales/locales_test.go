@@ -43,8 +43,8 @@ func TestRenderFormatsParamsCitesAndCaution(t *testing.T) {
 			t.Errorf("en render %q lacks %q", got, want)
 		}
 	}
-	got = c.Render("zh-Hans", "engine.invalid.text_too_long", map[string]any{"max": int64(12000)}, []string{"S-02 Art. 2(1)", "S-11b Art. 50 ¶2", "S-07 item 12"}, false)
-	for _, want := range []string{"12,000 个字", "S-02 第2条(1)", "S-11b 第50条 第2款", "S-07 第12项", "【依据："} {
+	got = c.Render("zh-Hans", "engine.invalid.text_too_long", map[string]any{"max": int64(12000)}, []string{"S-02 Art. 2(1)", "S-11b Art. 50 ¶2", "S-07 item 12", "S-15 Interp. Art. 25"}, false)
+	for _, want := range []string{"12,000 个字", "S-02 第2条(1)", "S-11b 第50条 第2款", "S-07 第12项", "S-15 司法解释第25条", "【依据："} {
 		if !strings.Contains(got, want) {
 			t.Errorf("zh render %q lacks %q", got, want)
 		}
