@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -249,7 +250,7 @@ func TestScenariosOnlyWhatApplies(t *testing.T) {
 		sc := readScript(t, p)
 		st, r := flows.Step(f, flows.State{}, flows.Input{Kind: flows.InStart, Now: sc.now})
 		for _, in := range sc.inputs {
-			st, r = flows.Step(f, st, flows.TextInput(in, sc.now))
+			st, r = flows.Step(f, st, commands.Input(in, sc.now))
 		}
 		for _, b := range checkApplies(st, r) {
 			t.Errorf("%s: %s", filepath.Base(p), b)
