@@ -40,6 +40,11 @@ func scenario(t *testing.T, name string) string {
 func TestChatTranscripts(t *testing.T) {
 	for _, c := range []struct{ script, lang string }{
 		{"t1", "en"}, {"t1", "zh-Hans"}, {"safety", "en"}, {"safety", "zh-Hans"}, {"t7", "en"}, {"t7", "zh-Hans"},
+		// issue 9 §1: the situations that decide a case, each read by the person it is for
+		{"bereaved", "en"}, {"bereaved", "zh-Hans"}, {"minor_perps", "en"}, {"minor_perps", "zh-Hans"},
+		{"quarrel", "en"}, {"quarrel", "zh-Hans"}, {"harm_psychiatric", "en"}, {"harm_psychiatric", "zh-Hans"},
+		{"harm_anxiety", "en"}, {"harm_anxiety", "zh-Hans"}, {"groups", "en"}, {"groups", "zh-Hans"},
+		{"notified", "en"}, {"notified", "zh-Hans"},
 	} {
 		t.Run(c.script+"."+c.lang, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "r.db")
