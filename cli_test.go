@@ -43,6 +43,11 @@ func TestChatTranscripts(t *testing.T) {
 		// issue 9 §3: the audit's defects a conversation can show
 		{"criticism_money", "en"}, {"criticism_money", "zh-Hans"}, {"anxiety_only", "en"}, {"anxiety_only", "zh-Hans"},
 		{"romance_dispute", "en"}, {"romance_dispute", "zh-Hans"}, {"old_anonymous", "en"}, {"old_anonymous", "zh-Hans"},
+		// issue 9 §1: the situations that decide a case, each read by the person it is for
+		{"bereaved", "en"}, {"bereaved", "zh-Hans"}, {"minor_perps", "en"}, {"minor_perps", "zh-Hans"},
+		{"quarrel", "en"}, {"quarrel", "zh-Hans"}, {"harm_psychiatric", "en"}, {"harm_psychiatric", "zh-Hans"},
+		{"harm_anxiety", "en"}, {"harm_anxiety", "zh-Hans"}, {"groups", "en"}, {"groups", "zh-Hans"},
+		{"notified", "en"}, {"notified", "zh-Hans"},
 	} {
 		t.Run(c.script+"."+c.lang, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "r.db")

@@ -60,9 +60,12 @@ func (a answers) threat() bool {
 	return a.has("q1_what", "threat") || a.choice("q0_threat") == "yes"
 }
 
-// seriousHarm: self-harm, suicide or death — the S-02 Art. 2(2) / A(1) items.
-// A diagnosis of anxiety or depression ("mental") is not one of them.
-func (a answers) seriousHarm() bool { return a.has("q4_harm", "self_harm", "death") }
+// seriousHarm: a psychiatric disorder or hospitalisation (精神失常,
+// "mental"), self-harm, suicide or death — the S-02 Art. 2(2) / A(1) items.
+// A diagnosis of anxiety, depression or PTSD ("anx_dx") is not one of them.
+func (a answers) seriousHarm() bool {
+	return a.has("q4_harm", "mental", "self_harm", "death") || a.choice("q4_death") == "suicide"
+}
 
 // disorder: a sign that social order was disrupted, the element 寻衅滋事
 // needs (S-02 Art. 5; S-03 Art. 3).
@@ -98,8 +101,8 @@ var applies = map[string]func(a answers) bool{
 	"finding.offences.def_reposts": func(a answers) bool { return a.defamation() && a.num("q4_reposts") >= 500 },
 	"finding.offences.def_harm":    func(a answers) bool { return a.defamation() && a.seriousHarm() },
 	"finding.offences.def_prior":   func(a answers) bool { return a.defamation() && a.choice("q4_prior") == "defam_2y" },
-	"finding.offences.mental_weighed": func(a answers) bool {
-		return a.has("q4_harm", "mental") && !a.seriousHarm()
+	"finding.offences.harm_anx": func(a answers) bool {
+		return a.has("q4_harm", "anx_dx") && !a.seriousHarm()
 	},
 	"finding.offences.ins_base":    answers.insult,
 	"finding.offences.img_obscene": func(a answers) bool { return a.person() && a.has("q1_what", "intimate") },
@@ -109,7 +112,7 @@ var applies = map[string]func(a answers) bool{
 	},
 	"finding.offences.pi_special": func(a answers) bool {
 		ten := a.num("q4_pi_n50") >= 250 || a.num("q4_pi_n500") >= 2500 || a.num("q4_pi_nother") >= 25000
-		return a.person() && a.has("q1_what", "doxx") && (a.has("q4_harm", "death") || ten)
+		return a.person() && a.has("q1_what", "doxx") && (a.has("q4_harm", "mental", "death") || a.choice("q4_death") == "suicide" || ten)
 	},
 	"finding.offences.xunxin": func(a answers) bool {
 		return a.person() && (a.insult() || a.threat()) && a.disorder() && a.xunxinMarker() && !a.disputeBar()
@@ -235,7 +238,7 @@ func TestRandomWalkOnlyWhatApplies(t *testing.T) {
 	// The walk must actually exercise the rules it checks.
 	for _, id := range []string{"finding.offences.def_base", "finding.offences.ins_base", "finding.offences.xunxin",
 		"finding.offences.pi_base", "finding.money.extortion", "finding.deadlines.civil", "finding.deadlines.civil_anon",
-		"finding.offences.mental_weighed", "finding.lower_layers.admin_xunxin"} {
+		"finding.offences.harm_anx", "finding.lower_layers.admin_xunxin"} {
 		if seen[id] == 0 && !testing.Short() {
 			t.Errorf("no random walk showed %s: the check is not exercised", id)
 		}
@@ -265,7 +268,7 @@ func TestOnlyWhatAppliesCatchesAWrongRule(t *testing.T) {
 	st := flows.State{Node: "outcome_main", Done: true, Answers: map[string]flows.Answer{
 		"q0_who": {Choice: "self_adult"}, "q1_what": {Choices: []string{"abuse"}}, "q2_truth": {Choice: "abuse_only"},
 		"q3_identity": {Choice: "account"}, "q3_relation": {Choice: "ex"}, "q5_features": {Choices: []string{"repeated"}},
-		"q4_harm": {Choices: []string{"mental"}},
+		"q4_harm": {Choices: []string{"anx_dx"}},
 	}}
 	r := flows.Reply{Messages: []flows.Message{{ID: "finding.offences.xunxin"}, {ID: "finding.deadlines.civil_past"},
 		{ID: "finding.deadlines.civil_anon"}, {ID: "finding.prosecution.a1"}}}
