@@ -272,9 +272,11 @@ func (d *decoder) compileAll(f *Flow) {
 	for k := range env {
 		known = append(known, k)
 	}
+	factAt := map[string]Pos{}
 	for _, fact := range f.Facts {
 		if fact.ID != "" {
 			known = append(known, fact.ID)
+			factAt[fact.ID] = fact.Pos
 		}
 	}
 	sort.Strings(known)
@@ -297,7 +299,9 @@ func (d *decoder) compileAll(f *Flow) {
 				c.follow[i]++
 				return
 			}
-			if s := suggest(name, known); s != "" {
+			if later, ok := factAt[name]; ok {
+				msg = fmt.Sprintf("the fact %s is defined further down (line %d): a fact can use only the answers and the facts above it — move %s above its first use", name, later.Line, name)
+			} else if s := suggest(name, known); s != "" {
 				msg += fmt.Sprintf(" — did you mean %q?", s)
 			} else {
 				msg += " (not a question with an answer, nor a fact)"

@@ -147,9 +147,15 @@ func TestCheckerReportsAMisspeltNameOnce(t *testing.T) {
 			`mini.yaml:14: the fact false_facts: the expression "'false' in wat" does not work: unknown name wat — did you mean "what"? (5 more expression(s) depend on it; they are checked once it is fixed)`},
 		{"renamed fact", "  - id: false_facts\n", "  - id: falsefacts\n",
 			`mini.yaml:16: the fact serious: the expression "false_facts and (views >= 5000 or reposts >= 500)" does not work: unknown name false_facts — did you mean "falsefacts"? (4 more expression(s) depend on it; they are checked once it is fixed)`},
+		{"fact used above its definition", "  - id: false_facts\n    expr: \"'false' in what\"\n  - id: serious\n    expr: \"false_facts and (views >= 5000 or reposts >= 500)\"\n",
+			"  - id: serious\n    expr: \"false_facts and (views >= 5000 or reposts >= 500)\"\n  - id: false_facts\n    expr: \"'false' in what\"\n",
+			`mini.yaml:14: the fact serious: the expression "false_facts and (views >= 5000 or reposts >= 500)" does not work: the fact false_facts is defined further down (line 15): a fact can use only the answers and the facts above it — move false_facts above its first use (4 more expression(s) depend on it; they are checked once it is fixed)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := strings.Replace(string(b), c.old, c.new, 1)
+			if src == string(b) {
+				t.Fatal("test is stale: the text to change is not in mini.yaml")
+			}
 			_, probs := flows.Check("mini.yaml", []byte(src))
 			if len(probs) != 1 || probs[0].String() != c.want {
 				t.Fatalf("want exactly\n%s\ngot:\n%s", c.want, probs.Error())
