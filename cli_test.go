@@ -47,7 +47,7 @@ func TestChatTranscripts(t *testing.T) {
 		{"bereaved", "en"}, {"bereaved", "zh-Hans"}, {"minor_perps", "en"}, {"minor_perps", "zh-Hans"},
 		{"quarrel", "en"}, {"quarrel", "zh-Hans"}, {"harm_psychiatric", "en"}, {"harm_psychiatric", "zh-Hans"},
 		{"harm_anxiety", "en"}, {"harm_anxiety", "zh-Hans"}, {"groups", "en"}, {"groups", "zh-Hans"},
-		{"notified", "en"}, {"notified", "zh-Hans"},
+		{"notified", "en"}, {"notified", "zh-Hans"}, {"livestream", "en"}, {"livestream", "zh-Hans"},
 	} {
 		t.Run(c.script+"."+c.lang, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "r.db")
