@@ -32,7 +32,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		lang := st.Lang
 		st = State{Flow: f.ID, Version: f.Version, Lang: lang}
 		r.Event = EvStarted
-		if in.Kind == InCrisis {
+		if in.Kind == InCrisis || in.Distress {
 			f.showCrisis(r, f.env(st, in.Now))
 		}
 		f.emit(r, f.Intro, f.env(st, in.Now))
@@ -47,6 +47,15 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 			r.notice(MsgFlowChanged, nil)
 			f.enter(&st, r, f.Start, in.Now)
 			return st, *r
+		}
+	}
+	if in.Kind == InText && in.Distress {
+		n := f.Nodes[st.Node]
+		if st.Done || n == nil || n.Type != Text || st.Alarmed != st.Node {
+			if !st.Done && n != nil && n.Type == Text {
+				st.Alarmed = st.Node
+			}
+			in.Kind = InCrisis
 		}
 	}
 	switch in.Kind {
@@ -124,6 +133,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 	st.Answers[n.ID] = ans
 	st.History = append(st.History, n.ID)
 	st.Draft = nil
+	st.Alarmed = ""
 	r.Event = EvAnswered
 	env := f.env(st, in.Now)
 	f.enter(&st, r, f.nextOf(n, ans, env, r), in.Now)
@@ -184,6 +194,7 @@ func (f *Flow) back(st *State, r *Reply, now time.Time) {
 	st.Node = last
 	st.Done = false
 	st.Draft = nil
+	st.Alarmed = ""
 	r.Event = EvBack
 	r.notice(MsgBack, nil)
 	f.ask(st, r, true, now)

@@ -19,6 +19,10 @@ type State struct {
 	// for an answer, such as "lang" or "delete"; empty when none is. The
 	// engine carries it along unchanged.
 	Menu string `json:"menu,omitempty"`
+	// Alarmed is the free-text question at which typed words last brought
+	// the crisis help (Input.Distress): the next such text there is taken
+	// as the answer, so a person describing a threat is not asked forever.
+	Alarmed string `json:"alarmed,omitempty"`
 }
 
 // Started reports whether the state belongs to a conversation in progress.
@@ -62,6 +66,12 @@ type Input struct {
 	Node string // the node a button belonged to (stale-button check)
 	Key  string
 	Now  time.Time
+	// Distress says the text may tell of danger, suicide or self-harm (the
+	// conversation layer decides, by phrases the engine does not know): the
+	// crisis help is shown first and the question asked again; the text is
+	// not taken as an answer, but at a free-text question where it already
+	// brought the help (State.Alarmed).
+	Distress bool
 }
 
 // Reply is what the engine wants the user to see, as message IDs.
