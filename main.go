@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -141,7 +142,16 @@ func (l localizer) Distressed(text string) bool { return l.cat.Distressed(text) 
 func (l localizer) Match(code string) string { return l.cat.Match(code) }
 func (l localizer) Languages() []string      { return l.cat.Languages() }
 func (l localizer) Text(lang string, m flows.Message) string {
-	return l.cat.Render(lang, m.ID, m.Params, m.Cite, m.Unconfirmed)
+	params, cloned := m.Params, false
+	for k, v := range m.Params {
+		if id, ok := v.(flows.Label); ok { // a label named in a message: "choose “不知道”"
+			if !cloned {
+				params, cloned = maps.Clone(m.Params), true // the message's own map is not ours to change
+			}
+			params[k] = l.cat.Text(lang, string(id), nil)
+		}
+	}
+	return l.cat.Render(lang, m.ID, params, m.Cite, m.Unconfirmed)
 }
 
 // newLocalizer loads the embedded catalogs and, when dir is not empty, the

@@ -288,7 +288,44 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 	if t == "?" || t == "？" {
 		return e.Step(st, lang, flows.Input{Kind: flows.InUnknown, Now: now})
 	}
+	if in, ok := e.byLabel(st, t); ok {
+		in.Now = now
+		return e.Step(st, lang, in)
+	}
 	return e.Step(st, lang, flows.Input{Kind: flows.InText, Text: text, Now: now})
+}
+
+// byLabel reads a line that is the text of one of the current question's
+// options ("No", "不知道"), in any language, as that option.
+func (e *Env) byLabel(st flows.State, t string) (flows.Input, bool) {
+	if e.Flow == nil || e.Loc == nil || st.Done || st.Flow != e.Flow.ID || st.Version != e.Flow.Version {
+		return flows.Input{}, false
+	}
+	n := e.Flow.Nodes[st.Node]
+	if n == nil || len(n.Options) == 0 && n.Unknown == "" {
+		return flows.Input{}, false
+	}
+	t = labelFold(t)
+	if t == "" {
+		return flows.Input{}, false
+	}
+	for _, l := range e.Loc.Languages() {
+		for i, o := range n.Options {
+			if labelFold(e.Loc.Text(l, flows.Message{ID: o.Label})) == t {
+				return flows.Input{Kind: flows.InText, Text: strconv.Itoa(i + 1)}, true
+			}
+		}
+		if n.Unknown != "" && labelFold(e.Loc.Text(l, flows.Message{ID: n.Unknown})) == t {
+			return flows.Input{Kind: flows.InUnknown}, true
+		}
+	}
+	return flows.Input{}, false
+}
+
+// labelFold is a label or a typed line as compared: lower case, without
+// surrounding spaces, quotes and end punctuation.
+func labelFold(s string) string {
+	return strings.ToLower(strings.Trim(s, " \t\n\"'“”‘’「」.。!！"))
 }
 
 // typedMenu reads a typed line as the answer to the waiting menu. ok is

@@ -210,4 +210,3 @@ func CheckDistress(fsys fs.FS, langs []string) (*Distress, Problems) {
 	}
 	return d, probs
 }
-
