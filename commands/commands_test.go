@@ -220,3 +220,25 @@ func TestTypedDistressBringsTheCrisisHelpAtEveryQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionLabelTypedAsText: an option's own text, typed, in any of the
+// languages, chooses it; so does the "I don't know" option's.
+func TestOptionLabelTypedAsText(t *testing.T) {
+	e := env(t, true)
+	st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+	out := e.Text(st, "en", " zh-Hans:mini.no。", now) // idLoc's text of the option "no", in Chinese
+	if out.State.Answers["danger"].Choice != "safe" {
+		t.Fatalf("label typed = %v %+v", ids(out.Reply), out.State.Answers)
+	}
+	out = e.Text(out.State, "en", "EN:MINI.WHAT.ABUSE", now)
+	if got := out.State.Answers["what"].Choices; len(got) != 1 || got[0] != "abuse" {
+		t.Fatalf("multi label typed = %v %+v", ids(out.Reply), out.State.Answers)
+	}
+	out = e.Text(out.State, "en", "en:mini.unknown", now)
+	if a, ok := out.State.Answers["views"]; !ok || !a.Unknown {
+		t.Fatalf("\"I don't know\" label typed = %v %+v", ids(out.Reply), out.State.Answers)
+	}
+	if out := e.Text(out.State, "en", "en:mini.unknown", now); out.Event != flows.EvInvalid {
+		t.Fatalf("a label of no option of this question (reposts offers no \"I don't know\") = %s", out.Event)
+	}
+}
