@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/redress-legal/redress/flows"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (review the diff; never in CI)")
@@ -222,5 +224,70 @@ func TestUnknownSubcommand(t *testing.T) {
 	_, errs, code := runCLI(t, "", "frobnicate")
 	if code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// TestChatUnderstandsTypedWords: `redress chat` with the shipped catalogs
+// and phrases. Typed distress at a question brings the crisis help and then
+// the same question; typed "不知道" / "don't know", an option's own label
+// and "1 和 7 和 9" answer as the numbers and "?" would: the case ends with
+// the same assessment.
+func TestChatUnderstandsTypedWords(t *testing.T) {
+	base := scenario(t, "company_rumour")
+	for _, c := range []struct{ lang, distress, dontKnow, no string }{
+		{"zh-Hans", "我真的撑不下去了", "不知道", "没有"},
+		{"en", "I can't go on anymore", "don't know", "No"},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			plain, _, code := runCLI(t, base, "chat", "--db", filepath.Join(t.TempDir(), "a.db"), "--lang", c.lang, "--today", "2026-11-27")
+			if code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			typed := strings.Replace(base, "\n?\n", "\n"+c.dontKnow+"\n", 1)
+			typed = strings.Replace(typed, "\n1 7 9\n", "\n1 和 7 和 9\n", 1)
+			typed = strings.Replace(typed, "# q0_threat: no\n", "# q0_threat\n"+c.distress+"\n", 1)
+			typed = strings.Replace(typed, "# q0_danger: no\n3\n", c.no+"\n", 1)
+			out, errs, code := runCLI(t, typed, "chat", "--db", filepath.Join(t.TempDir(), "b.db"), "--lang", c.lang, "--today", "2026-11-27")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			after, ok := strings.CutPrefix(out[strings.Index(out, "> "+c.distress):], "> "+c.distress+"\n")
+			if !ok || !strings.Contains(after[:strings.Index(after, "\n> ")], "12356") {
+				t.Fatalf("typed distress did not bring the crisis help first:\n%s", out)
+			}
+			tail := func(s string) string { return s[strings.LastIndex(s, "\n> "):] }
+			if tail(out)[strings.Index(tail(out), "\n\n"):] != tail(plain)[strings.Index(tail(plain), "\n\n"):] {
+				t.Errorf("typed words led to another assessment than numbers and ?:\n%s", out)
+			}
+			if m := rawID.FindString(out); m != "" {
+				t.Errorf("a message ID reached the user untranslated: %q", m)
+			}
+		})
+	}
+}
+
+// TestErrorsNameTheLabelShown: an error points to the question's own "I
+// don't know" option by its text (it once said 不清楚 where the option
+// read 不知道), and says nothing of one where the question offers none.
+func TestErrorsNameTheLabelShown(t *testing.T) {
+	loc, err := newLocalizer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{flows.MsgInvalidNumber, flows.MsgInvalidDate, flows.MsgInvalidChoice, flows.MsgVagueNumber} {
+		m := flows.Message{ID: id, Params: map[string]any{"count": int64(3), "min": int64(0), "max": int64(0), "unknown": flows.Label("q.unknown.count")}}
+		if got := loc.Text("zh-Hans", m); !strings.Contains(got, "“不知道”") || strings.Contains(got, "不清楚") {
+			t.Errorf("%s in Chinese = %q, want it to name “不知道”", id, got)
+		}
+		if got := loc.Text("en", m); !strings.Contains(got, "“I don't know”") {
+			t.Errorf("%s in English = %q", id, got)
+		}
+		if _, ok := m.Params["unknown"].(flows.Label); !ok {
+			t.Errorf("rendering changed the message's parameters")
+		}
+		delete(m.Params, "unknown")
+		if got := loc.Text("zh-Hans", m); strings.Contains(got, "“”") || strings.Contains(got, "选择“") {
+			t.Errorf("%s without an \"I don't know\" option = %q", id, got)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -132,31 +133,44 @@ func keyPath(dbPath string) string {
 	return dbPath[:len(dbPath)-len(ext)] + ".key"
 }
 
-// localizer adapts the catalogs to the flows.Localizer the transports use.
+// localizer adapts the catalogs to the flows.Localizer the transports use;
+// its Distressed is their Config.Distress.
 type localizer struct{ cat *locales.Catalog }
+
+func (l localizer) Distressed(text string) bool { return l.cat.Distressed(text) }
 
 func (l localizer) Match(code string) string { return l.cat.Match(code) }
 func (l localizer) Languages() []string      { return l.cat.Languages() }
 func (l localizer) Text(lang string, m flows.Message) string {
-	return l.cat.Render(lang, m.ID, m.Params, m.Cite, m.Unconfirmed)
+	params, cloned := m.Params, false
+	for k, v := range m.Params {
+		if id, ok := v.(flows.Label); ok { // a label named in a message: "choose “不知道”"
+			if !cloned {
+				params, cloned = maps.Clone(m.Params), true // the message's own map is not ours to change
+			}
+			params[k] = l.cat.Text(lang, string(id), nil)
+		}
+	}
+	return l.cat.Render(lang, m.ID, params, m.Cite, m.Unconfirmed)
 }
 
 // newLocalizer loads the embedded catalogs and, when dir is not empty, the
 // *.toml catalogs in dir over them: a file of the same name replaces the
 // built-in one, other files add messages (for a flow of your own).
-func newLocalizer(dir string) (flows.Localizer, error) {
+func newLocalizer(dir string) (localizer, error) {
 	fsys, err := catalogFS(dir)
 	if err != nil {
-		return nil, err
+		return localizer{}, err
 	}
 	cat, err := locales.LoadFS(fsys)
 	if err != nil {
-		return nil, fmt.Errorf("catalogs: %w", err)
+		return localizer{}, fmt.Errorf("catalogs: %w", err)
 	}
 	return localizer{cat}, nil
 }
 
-// catalogFS is the built-in catalogs overlaid with the *.toml files in dir.
+// catalogFS is the built-in catalogs overlaid with the *.toml files (and
+// the distress.*.txt phrase files) in dir.
 func catalogFS(dir string) (fs.FS, error) {
 	if dir == "" {
 		return locales.Files, nil
@@ -167,6 +181,11 @@ func catalogFS(dir string) (fs.FS, error) {
 		if err != nil {
 			return nil, fmt.Errorf("catalogs: %w", err)
 		}
+		phrases, err := fs.Glob(src, locales.DistressFile)
+		if err != nil {
+			return nil, fmt.Errorf("distress phrases: %w", err)
+		}
+		names = append(names, phrases...)
 		for _, n := range names {
 			b, err := fs.ReadFile(src, n)
 			if err != nil {

@@ -138,6 +138,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Store:     db,
 		Flow:      flow,
 		Localizer: loc,
+		Distress:  loc.Distressed,
 		Logger:    log,
 		Workers:   *workers,
 		Retention: keep,

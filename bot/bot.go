@@ -73,6 +73,11 @@ type Config struct {
 	Flow      *flows.Flow     // the conversation
 	Localizer flows.Localizer // message IDs to text
 	Logger    *slog.Logger    // nil: slog.Default()
+	// Distress reports whether a typed message says the person may be in
+	// danger or thinking of suicide or self-harm: it gets the crisis help,
+	// then the question again, and is never held back by the flood limit.
+	// nil: only /sos and the flow's own options bring the crisis help.
+	Distress func(text string) bool
 
 	Workers      int           // updates handled at once, each of another chat (default 8)
 	SendWorkers  int           // chats delivered to at once (default 32)
@@ -166,7 +171,7 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger,
 		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL)}
-	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Texts: commands.Texts{
+	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Distress: cfg.Distress, Texts: commands.Texts{
 		Help:          MsgHelp,
 		Privacy:       MsgPrivacy,
 		PrivacyParams: map[string]any{"days": int64(cfg.Retention / (24 * time.Hour))},

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redress-legal/redress/bot"
 	"github.com/redress-legal/redress/bot/telegramtest"
+	"github.com/redress-legal/redress/locales"
 )
 
 // secretStory is a free-text answer; it must never appear in the logs.
@@ -108,3 +110,48 @@ var msgID = regexp.MustCompile(`\b(t|tg|engine)\.`)
 
 // inChinese turns a transcript in English into the one fakeLoc renders in Chinese.
 func inChinese(s string) string { return msgID.ReplaceAllString(s, "zh:$0") }
+
+// TestTypedDistressAndDontKnow: a whole case on the fake Bot API where the
+// person types their distress (the crisis help, then the same question,
+// not an answer) and types "不知道" where the question offers "I don't
+// know". The phrases are the shipped ones.
+func TestTypedDistressAndDontKnow(t *testing.T) {
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.start(func(c *bot.Config) { c.Distress = cat.Distressed })
+	u := telegramtest.User{ID: 503, LanguageCode: "zh-hans"}
+	h.api.SendCommand(u, "/start")
+	h.waitFor(u, lang(u, "t.danger.ask"))
+	h.api.SendText(u, "我真的撑不下去了")
+	h.waitFor(u, lang(u, "t.crisis"))
+	h.press(u, "v1:danger:safe")
+	h.waitFor(u, lang(u, "t.what.ask"))
+	h.api.SendText(u, "1 和 2")
+	h.waitFor(u, lang(u, "t.views.ask"))
+	h.api.SendText(u, "I want to die")
+	h.waitCount(u, "sendMessage", 8) // the crisis help and the views question again
+	h.api.SendText(u, "不知道")
+	h.waitFor(u, lang(u, "t.story.ask"))
+	h.api.SendText(u, secretStory)
+	h.waitFor(u, lang(u, "t.done"))
+	h.settled()
+	// "不知道" answered the views question: the story is asked next, and
+	// no finding on views applies.
+	want := inChinese(`> t.intro
+> t.danger.ask [t.danger.now | t.danger.safe]
+> t.crisis / engine.crisis_resume
+> t.danger.ask [t.danger.now | t.danger.safe]
+ack
+~ #3 t.danger.ask / tg.answer {answer=t.danger.safe}
+> t.what.ask [t.what.lies | t.what.abuse | t.what.none | tg.multi.done]
+> t.views.ask [t.unknown]
+> t.crisis / engine.crisis_resume
+> t.views.ask [t.unknown]
+> t.story.ask
+> t.done / t.result / t.result.none / t.footer
+`)
+	diff(t, "transcript", transcript(h.api.Calls(), u.ID), want)
+}

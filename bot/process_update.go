@@ -195,6 +195,9 @@ func (b *Bot) floodCheck(u *models.Update) (chat int64, code string, limited, no
 		if c, ok := commands.Parse(u.Message.Text); ok && c.Bypasses() {
 			return 0, "", false, false
 		}
+		if b.cfg.Distress != nil && b.cfg.Distress(u.Message.Text) {
+			return 0, "", false, false
+		}
 	case u.CallbackQuery != nil:
 		if node, _, ok := parseCallback(u.CallbackQuery.Data); ok && node == commands.MenuDelete {
 			return 0, "", false, false

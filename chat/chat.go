@@ -50,6 +50,10 @@ type Config struct {
 	Flow  *flows.Flow
 	Store flows.Store
 	Loc   flows.Localizer
+	// Distress reports whether a typed line says the person may be in
+	// danger or thinking of suicide or self-harm: it gets the crisis help,
+	// then the question again. nil: only /sos and the flow's options do.
+	Distress func(text string) bool
 	// Key is the session key, e.g. "local:default".
 	Key string
 	// Lang is a language code given by the user (--lang); empty keeps the
@@ -89,7 +93,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &session{cfg: cfg, env: &commands.Env{Flow: cfg.Flow, Loc: cfg.Loc, Typed: true, Texts: commands.Texts{
+	s := &session{cfg: cfg, env: &commands.Env{Flow: cfg.Flow, Loc: cfg.Loc, Typed: true, Distress: cfg.Distress, Texts: commands.Texts{
 		Help:          "chat.help",
 		Privacy:       "chat.privacy",
 		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays)},

@@ -157,6 +157,11 @@ type Env struct {
 	// answered with buttons, and typed text closes the waiting menu and is
 	// taken as usual.
 	Typed bool
+	// Distress reports whether typed text says the person may be in
+	// danger or thinking of suicide or self-harm (the phrases of package
+	// locales, wired in main); such text brings the crisis help first, at
+	// any question, in any menu and after the assessment. nil: none does.
+	Distress func(text string) bool
 	// Engine is the engine; nil: flows.Step. Tests replace it.
 	Engine func(*flows.Flow, flows.State, flows.Input) (flows.State, flows.Reply)
 }
@@ -172,6 +177,7 @@ const (
 	EvStale    flows.Event = "stale"     // an answer to a menu that is not valid (any more)
 	EvNotice   flows.Event = "notice"    // not an answer: a notice, then the question again
 	EvNoChange flows.Event = "unchanged" // nothing to do
+	EvDistress flows.Event = "distress"  // typed words of distress: the crisis help, then the question again
 )
 
 // Outcome is what one input does: the state to store, what to show, and
@@ -258,10 +264,18 @@ func Input(text string, now time.Time) flows.Input {
 	return flows.Input{Kind: flows.InText, Text: text, Now: now}
 }
 
-// Text decides what a typed line does: a command, the answer to a waiting
-// menu (when menus are typed), "?" for "I don't know", or an answer.
+// Text decides what a typed line does: words of distress (the crisis
+// help, then the question again), a command, the answer to a waiting menu
+// (when menus are typed), "?" for "I don't know", or an answer.
 func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 	t := strings.TrimSpace(text)
+	if !strings.HasPrefix(t, "/") && e.Distress != nil && e.Distress(t) {
+		out := e.Step(st, lang, flows.Input{Kind: flows.InText, Text: text, Now: now, Distress: true})
+		if out.Reply.Urgent {
+			out.Event = EvDistress
+		}
+		return out
+	}
 	if st.Menu != "" && e.Typed {
 		if out, ok := e.typedMenu(st, lang, t, now); ok {
 			return out
@@ -274,7 +288,44 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 	if t == "?" || t == "？" {
 		return e.Step(st, lang, flows.Input{Kind: flows.InUnknown, Now: now})
 	}
+	if in, ok := e.byLabel(st, t); ok {
+		in.Now = now
+		return e.Step(st, lang, in)
+	}
 	return e.Step(st, lang, flows.Input{Kind: flows.InText, Text: text, Now: now})
+}
+
+// byLabel reads a line that is the text of one of the current question's
+// options ("No", "不知道"), in any language, as that option.
+func (e *Env) byLabel(st flows.State, t string) (flows.Input, bool) {
+	if e.Flow == nil || e.Loc == nil || st.Done || st.Flow != e.Flow.ID || st.Version != e.Flow.Version {
+		return flows.Input{}, false
+	}
+	n := e.Flow.Nodes[st.Node]
+	if n == nil || len(n.Options) == 0 && n.Unknown == "" {
+		return flows.Input{}, false
+	}
+	t = labelFold(t)
+	if t == "" {
+		return flows.Input{}, false
+	}
+	for _, l := range e.Loc.Languages() {
+		for i, o := range n.Options {
+			if labelFold(e.Loc.Text(l, flows.Message{ID: o.Label})) == t {
+				return flows.Input{Kind: flows.InText, Text: strconv.Itoa(i + 1)}, true
+			}
+		}
+		if n.Unknown != "" && labelFold(e.Loc.Text(l, flows.Message{ID: n.Unknown})) == t {
+			return flows.Input{Kind: flows.InUnknown}, true
+		}
+	}
+	return flows.Input{}, false
+}
+
+// labelFold is a label or a typed line as compared: lower case, without
+// surrounding spaces, quotes and end punctuation.
+func labelFold(s string) string {
+	return strings.ToLower(strings.Trim(s, " \t\n\"'“”‘’「」.。!！"))
 }
 
 // typedMenu reads a typed line as the answer to the waiting menu. ok is

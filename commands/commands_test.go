@@ -155,3 +155,90 @@ func TestUnknownCommandReasks(t *testing.T) {
 		t.Fatalf("unknown = %v %+v", got, out.Reply.Messages[0])
 	}
 }
+
+// distressed stands in for the phrases of package locales.
+func distressed(text string) bool {
+	return strings.Contains(text, "want to die") || strings.Contains(text, "撑不下去") || strings.Contains(text, "杀了我")
+}
+
+// TestTypedDistressBringsTheCrisisHelpAtEveryQuestion: at every kind of
+// question, in a waiting menu and after the assessment, words of distress
+// get the crisis help first and then the same question; they are not an
+// answer. At a free-text question the second such text is the answer, so
+// a person describing a threat is not asked forever.
+func TestTypedDistressBringsTheCrisisHelpAtEveryQuestion(t *testing.T) {
+	for _, typed := range []bool{true, false} {
+		e := env(t, typed)
+		e.Distress = distressed
+		// A new user's first words.
+		out := e.Text(flows.State{}, "en", "I want to die", now)
+		if got := ids(out.Reply); !out.Reply.Urgent || got[0] != "mini.crisis.numbers" || out.Reply.Question == nil || out.Reply.Question.Node != "danger" {
+			t.Fatalf("typed=%v first words: %v", typed, got)
+		}
+		st := out.State
+		for _, step := range []struct{ node, answer string }{
+			{"danger", "2"}, {"what", "1"}, {"views", "6000"}, {"reposts", "10"}, {"last", "2026-11-01"}, {"describe", "a rumour"},
+		} {
+			if st.Node != step.node {
+				t.Fatalf("at %q, want %q", st.Node, step.node)
+			}
+			for _, words := range []string{"I want to die", "我真的撑不下去了"} {
+				out := e.Text(st, "en", words, now)
+				got := ids(out.Reply)
+				if !out.Reply.Urgent || got[0] != "mini.crisis.numbers" || out.Event != commands.EvDistress {
+					t.Errorf("typed=%v at %s: %q = %v (%s), want the crisis help first", typed, step.node, words, got, out.Event)
+				}
+				if out.Reply.Question == nil || out.Reply.Question.Node != step.node || len(out.State.History) != len(st.History) {
+					t.Errorf("typed=%v at %s: %q was taken as an answer: %+v", typed, step.node, words, out.State)
+				}
+				if step.node == "describe" {
+					// Said again at a free-text question: now it is the answer.
+					again := e.Text(out.State, "en", "he said 杀了我", now)
+					if again.Reply.Urgent || !again.State.Done || again.State.Answers["describe"].Text != "he said 杀了我" {
+						t.Errorf("typed=%v: the second distress text at a free-text question = %v %+v", typed, ids(again.Reply), again.State)
+					}
+				}
+			}
+			st = e.Text(st, "en", step.answer, now).State
+		}
+		if !st.Done {
+			t.Fatalf("typed=%v: not at the outcome: %+v", typed, st)
+		}
+		out = e.Text(st, "en", "I want to die", now)
+		if got := ids(out.Reply); !out.Reply.Urgent || got[0] != "mini.crisis.numbers" || out.Reply.Question != nil {
+			t.Errorf("typed=%v after the assessment: %v", typed, got)
+		}
+		// A waiting menu does not swallow it.
+		menu := e.Text(st, "en", "/delete", now).State
+		out = e.Text(menu, "en", "I want to die", now)
+		if !out.Reply.Urgent || out.Erase || out.State.Menu != "" {
+			t.Errorf("typed=%v in the delete menu: %v %+v", typed, ids(out.Reply), out)
+		}
+		// Commands are commands, and ordinary words are answers.
+		if out := e.Text(st, "en", "/want to die", now); out.Reply.Urgent {
+			t.Errorf("typed=%v: a command was read as distress", typed)
+		}
+	}
+}
+
+// TestOptionLabelTypedAsText: an option's own text, typed, in any of the
+// languages, chooses it; so does the "I don't know" option's.
+func TestOptionLabelTypedAsText(t *testing.T) {
+	e := env(t, true)
+	st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+	out := e.Text(st, "en", " zh-Hans:mini.no。", now) // idLoc's text of the option "no", in Chinese
+	if out.State.Answers["danger"].Choice != "safe" {
+		t.Fatalf("label typed = %v %+v", ids(out.Reply), out.State.Answers)
+	}
+	out = e.Text(out.State, "en", "EN:MINI.WHAT.ABUSE", now)
+	if got := out.State.Answers["what"].Choices; len(got) != 1 || got[0] != "abuse" {
+		t.Fatalf("multi label typed = %v %+v", ids(out.Reply), out.State.Answers)
+	}
+	out = e.Text(out.State, "en", "en:mini.unknown", now)
+	if a, ok := out.State.Answers["views"]; !ok || !a.Unknown {
+		t.Fatalf("\"I don't know\" label typed = %v %+v", ids(out.Reply), out.State.Answers)
+	}
+	if out := e.Text(out.State, "en", "en:mini.unknown", now); out.Event != flows.EvInvalid {
+		t.Fatalf("a label of no option of this question (reposts offers no \"I don't know\") = %s", out.Event)
+	}
+}

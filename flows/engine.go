@@ -32,7 +32,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		lang := st.Lang
 		st = State{Flow: f.ID, Version: f.Version, Lang: lang}
 		r.Event = EvStarted
-		if in.Kind == InCrisis {
+		if in.Kind == InCrisis || in.Distress {
 			f.showCrisis(r, f.env(st, in.Now))
 		}
 		f.emit(r, f.Intro, f.env(st, in.Now))
@@ -47,6 +47,15 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 			r.notice(MsgFlowChanged, nil)
 			f.enter(&st, r, f.Start, in.Now)
 			return st, *r
+		}
+	}
+	if in.Kind == InText && in.Distress {
+		n := f.Nodes[st.Node]
+		if st.Done || n == nil || n.Type != Text || st.Alarmed != st.Node {
+			if !st.Done && n != nil && n.Type == Text {
+				st.Alarmed = st.Node
+			}
+			in.Kind = InCrisis
 		}
 	}
 	switch in.Kind {
@@ -106,7 +115,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		f.ask(&st, r, false, in.Now)
 		return st, *r
 	}
-	ans, v, problem := f.parseAnswer(n, &st, in)
+	ans, v, problem := f.parseAnswer(n, &st, in) // when answered: how it was read, if that needs saying
 	switch v {
 	case toggled: // only the keyboard changes
 		r.Event = EvToggled
@@ -124,7 +133,11 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 	st.Answers[n.ID] = ans
 	st.History = append(st.History, n.ID)
 	st.Draft = nil
+	st.Alarmed = ""
 	r.Event = EvAnswered
+	if problem != nil {
+		r.Messages = append(r.Messages, *problem)
+	}
 	env := f.env(st, in.Now)
 	f.enter(&st, r, f.nextOf(n, ans, env, r), in.Now)
 	return st, *r
@@ -184,6 +197,7 @@ func (f *Flow) back(st *State, r *Reply, now time.Time) {
 	st.Node = last
 	st.Done = false
 	st.Draft = nil
+	st.Alarmed = ""
 	r.Event = EvBack
 	r.notice(MsgBack, nil)
 	f.ask(st, r, true, now)
@@ -461,7 +475,8 @@ const (
 
 // parseAnswer turns an input into an answer for node n; when it is not
 // one, the verdict says whether it only changed the draft (toggled) or was
-// refused, with the message explaining why.
+// refused, with the message explaining why. An answer comes with a notice
+// when the text had to be interpreted ("一千多" is taken as at least 1,000).
 func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Message) {
 	invalid := func(id string, params map[string]any) *Message {
 		if n.Invalid != "" {
@@ -470,6 +485,12 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 		return &Message{ID: id, Kind: KindNotice, Params: params}
 	}
 	count := map[string]any{"count": int64(len(n.Options))}
+	if n.Unknown != "" {
+		count["unknown"] = Label(n.Unknown)
+	}
+	if in.Kind == InText && n.Unknown != "" && optionByText(n, in.Text) == "" && dontKnow(in.Text) {
+		in.Kind = InUnknown // "不知道", "not sure", "?"
+	}
 	if in.Kind == InUnknown {
 		if n.Unknown == "" {
 			return Answer{}, refused, invalid(invalidFor(n.Type), boundsParams(n, count))
@@ -514,23 +535,52 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 		if in.Kind != InText {
 			return Answer{}, refused, invalid(MsgInvalidNumber, boundsParams(n, nil))
 		}
-		v, ok := ParseNumber(in.Text)
+		rd, ok := ReadNumber(in.Text)
+		if ok && rd.Vague {
+			return Answer{}, refused, &Message{ID: MsgVagueNumber, Kind: KindNotice, Params: unknownParam(n)}
+		}
+		v := rd.Value
 		if !ok || (n.Min != nil && v < *n.Min) || (n.Max != nil && v > *n.Max) {
-			return Answer{}, refused, invalid(MsgInvalidNumber, boundsParams(n, nil))
+			return Answer{}, refused, invalid(MsgInvalidNumber, boundsParams(n, unknownParam(n)))
+		}
+		switch {
+		case rd.AtLeast:
+			return Answer{Number: &v}, answered, &Message{ID: MsgTookAtLeast, Kind: KindNotice, Params: map[string]any{"n": v}}
+		case !rd.Plain:
+			return Answer{Number: &v}, answered, &Message{ID: MsgTookNumber, Kind: KindNotice, Params: map[string]any{"n": v}}
 		}
 		return Answer{Number: &v}, answered, nil
 	case Date:
 		if in.Kind != InText {
 			return Answer{}, refused, invalid(MsgInvalidDate, nil)
 		}
-		d, ok := ParseDate(in.Text, in.Now)
+		rd, ok := ReadDate(in.Text, in.Now)
 		if !ok {
-			return Answer{}, refused, invalid(MsgInvalidDate, nil)
+			return Answer{}, refused, invalid(MsgInvalidDate, unknownParam(n))
 		}
-		if !in.Now.IsZero() && d.After(Day(in.Now)) {
+		future := func(d time.Time) bool { return !in.Now.IsZero() && d.After(Day(in.Now)) }
+		if rd.Ambiguous {
+			switch {
+			case future(rd.Other) && !future(rd.Day):
+				rd = DateReading{Day: rd.Day}
+			case future(rd.Day) && !future(rd.Other):
+				rd = DateReading{Day: rd.Other}
+			default: // 06/07/2026: ask, do not guess
+				return Answer{}, refused, &Message{ID: MsgAmbiguousDate, Kind: KindNotice, Params: map[string]any{"a": rd.Day, "b": rd.Other}}
+			}
+		}
+		d := rd.Day
+		if future(d) {
 			return Answer{}, refused, &Message{ID: MsgFutureDate, Kind: KindNotice}
 		}
-		return Answer{Date: d.Format(time.DateOnly)}, answered, nil
+		ans := Answer{Date: d.Format(time.DateOnly)}
+		switch {
+		case rd.MonthOnly:
+			return ans, answered, &Message{ID: MsgTookMonth, Kind: KindNotice, Params: map[string]any{"date": d}}
+		case !rd.Exact:
+			return ans, answered, &Message{ID: MsgTookDate, Kind: KindNotice, Params: map[string]any{"date": d}}
+		}
+		return ans, answered, nil
 	case Text:
 		if in.Kind != InText {
 			return Answer{}, refused, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
@@ -549,6 +599,15 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 		return Answer{Text: t}, answered, nil
 	}
 	return Answer{}, refused, invalid(MsgInvalidChoice, count)
+}
+
+// unknownParam names the node's "I don't know" answer for a message that
+// points to it; none when the node offers none.
+func unknownParam(n *Node) map[string]any {
+	if n.Unknown == "" {
+		return map[string]any{}
+	}
+	return map[string]any{"unknown": Label(n.Unknown)}
 }
 
 func invalidFor(t NodeType) string {
@@ -596,10 +655,15 @@ func optionByText(n *Node, text string) string {
 	return ""
 }
 
-// optionsByText maps "1 3", "1,3" or "1、3" to option keys.
+// optionsByText maps "1 3", "1,3", "1，3", "1、3", "1 and 3" or "1和3" to
+// option keys.
 func optionsByText(n *Node, text string) ([]string, bool) {
 	fields := strings.FieldsFunc(toASCIIDigits(text), func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",，、;；/", r)
+		return unicode.IsSpace(r) || strings.ContainsRune(",，、;；/&＆+和及与跟", r)
+	})
+	fields = slices.DeleteFunc(fields, func(f string) bool {
+		f = strings.ToLower(f)
+		return f == "and" || f == "以" || f == "还有" || f == "以及"
 	})
 	if len(fields) == 0 {
 		return nil, false
@@ -658,78 +722,4 @@ func ordered(n *Node, keys []string) []string {
 		}
 	}
 	return out
-}
-
-func toASCIIDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '０' && r <= '９' {
-			return '0' + (r - '０')
-		}
-		return r
-	}, s)
-}
-
-// ParseNumber reads a whole, non-negative number as people type it:
-// "5000", "5,000", "5 000", "5k", "1.2万", "3千", "2亿".
-func ParseNumber(s string) (int64, bool) {
-	s = strings.ToLower(strings.TrimSpace(toASCIIDigits(s)))
-	s = strings.NewReplacer(",", "", "，", "", " ", "", "_", "", "'", "").Replace(s)
-	s = strings.TrimRight(s, "+多余次个人条元块")
-	mult := 1.0
-	for _, suf := range []struct {
-		s string
-		m float64
-	}{{"万", 1e4}, {"w", 1e4}, {"千", 1e3}, {"k", 1e3}, {"亿", 1e8}, {"m", 1e6}, {"百", 1e2}} {
-		if t, ok := strings.CutSuffix(s, suf.s); ok {
-			s, mult = t, suf.m
-			break
-		}
-	}
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	if mult == 1 {
-		v, err := strconv.ParseInt(s, 10, 64)
-		return v, err == nil && v >= 0
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 || v*mult > 1e15 {
-		return 0, false
-	}
-	return int64(v*mult + 0.5), true
-}
-
-// ParseDate reads a date as people type it: 2026-05-14, 2026/5/14,
-// 2026.5.14, 2026年5月14日, or today / yesterday (今天 / 昨天) relative to now.
-func ParseDate(s string, now time.Time) (time.Time, bool) {
-	s = strings.ToLower(strings.TrimSpace(toASCIIDigits(s)))
-	switch s {
-	case "today", "今天", "今日":
-		if now.IsZero() {
-			return time.Time{}, false
-		}
-		return Day(now), true
-	case "yesterday", "昨天", "昨日":
-		if now.IsZero() {
-			return time.Time{}, false
-		}
-		return Day(now).AddDate(0, 0, -1), true
-	}
-	s = strings.TrimSuffix(s, "日")
-	s = strings.TrimSuffix(s, "号")
-	parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("-/.年月 ", r) })
-	if len(parts) != 3 {
-		return time.Time{}, false
-	}
-	y, e1 := strconv.Atoi(parts[0])
-	m, e2 := strconv.Atoi(parts[1])
-	d, e3 := strconv.Atoi(parts[2])
-	if e1 != nil || e2 != nil || e3 != nil || y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return time.Time{}, false
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, China)
-	if t.Day() != d { // 2026-02-30
-		return time.Time{}, false
-	}
-	return t, true
 }

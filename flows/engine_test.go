@@ -125,7 +125,9 @@ func TestInvalidAnswersAreReAsked(t *testing.T) {
 		{"unknown not offered", []string{"?"}, flows.MsgInvalidChoice, "danger"},
 		{"exclusive combined", []string{"2", "1 3"}, flows.MsgInvalidMulti, "what"},
 		{"multi garbage", []string{"2", "1 x"}, flows.MsgInvalidMulti, "what"},
-		{"number words", []string{"2", "1", "lots"}, flows.MsgInvalidNumber, "views"},
+		{"number words", []string{"2", "1", "banana"}, flows.MsgInvalidNumber, "views"},
+		{"number vague", []string{"2", "1", "lots"}, flows.MsgVagueNumber, "views"},
+		{"date ambiguous", []string{"2", "1", "5", "5", "03/04/2026"}, flows.MsgAmbiguousDate, "last"},
 		{"number negative", []string{"2", "1", "-5"}, flows.MsgInvalidNumber, "views"},
 		{"number over max", []string{"2", "1", "5", "200000000"}, flows.MsgInvalidNumber, "reposts"},
 		{"date nonsense", []string{"2", "1", "5", "5", "2026-02-30"}, flows.MsgInvalidDate, "last"},
@@ -148,7 +150,7 @@ func TestInvalidAnswersAreReAsked(t *testing.T) {
 
 func TestNumberInvalidCarriesBounds(t *testing.T) {
 	f := loadMini(t)
-	_, r := run(t, f, "2", "1", "5", "a lot")
+	_, r := run(t, f, "2", "1", "5", "banana")
 	if p := r.Messages[0].Params; p["max"] != int64(100000000) || p["min"] != int64(0) {
 		t.Fatalf("params = %v", p)
 	}
@@ -350,14 +352,15 @@ func TestParseNumber(t *testing.T) {
 
 func TestParseDate(t *testing.T) {
 	good := map[string]string{"2026-05-14": "2026-05-14", "2026/5/4": "2026-05-04", "2026.05.14": "2026-05-14",
-		"2026年5月14日": "2026-05-14", "2026年5月14号": "2026-05-14", "today": "2026-11-27", "昨天": "2026-11-26"}
+		"2026年5月14日": "2026-05-14", "2026年5月14号": "2026-05-14", "today": "2026-11-27", "昨天": "2026-11-26",
+		"May 5": "2026-05-05", "14/05/2026": "2026-05-14"}
 	for in, want := range good {
 		d, ok := flows.ParseDate(in, now)
 		if !ok || d.Format(time.DateOnly) != want {
 			t.Errorf("ParseDate(%q) = %v, %v; want %s", in, d, ok, want)
 		}
 	}
-	for _, in := range []string{"", "May 5", "2026-13-01", "2026-02-29", "14/05/2026", "1800-01-01"} {
+	for _, in := range []string{"", "2026-13-01", "2026-02-29", "03/04/2026", "1800-01-01"} {
 		if d, ok := flows.ParseDate(in, now); ok {
 			t.Errorf("ParseDate(%q) = %v, want invalid", in, d)
 		}

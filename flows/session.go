@@ -19,6 +19,10 @@ type State struct {
 	// for an answer, such as "lang" or "delete"; empty when none is. The
 	// engine carries it along unchanged.
 	Menu string `json:"menu,omitempty"`
+	// Alarmed is the free-text question at which typed words last brought
+	// the crisis help (Input.Distress): the next such text there is taken
+	// as the answer, so a person describing a threat is not asked forever.
+	Alarmed string `json:"alarmed,omitempty"`
 }
 
 // Started reports whether the state belongs to a conversation in progress.
@@ -62,6 +66,12 @@ type Input struct {
 	Node string // the node a button belonged to (stale-button check)
 	Key  string
 	Now  time.Time
+	// Distress says the text may tell of danger, suicide or self-harm (the
+	// conversation layer decides, by phrases the engine does not know): the
+	// crisis help is shown first and the question asked again; the text is
+	// not taken as an answer, but at a free-text question where it already
+	// brought the help (State.Alarmed).
+	Distress bool
 }
 
 // Reply is what the engine wants the user to see, as message IDs.
@@ -160,15 +170,26 @@ const (
 	MsgNoHelp        = "engine.no_help"
 	MsgCrisisResume  = "engine.crisis_resume"
 	MsgResumed       = "engine.resumed"
+	MsgVagueNumber   = "engine.invalid.vague_number"   // "几十个": asks for a best guess
+	MsgAmbiguousDate = "engine.invalid.ambiguous_date" // 06/07/2026: which of the two?
+	MsgTookNumber    = "engine.took.number"            // "8k", "约8000": the number taken
+	MsgTookAtLeast   = "engine.took.at_least"          // "一千多": the lower bound taken
+	MsgTookDate      = "engine.took.date"              // "yesterday", "11月14日": the date taken
+	MsgTookMonth     = "engine.took.month"             // "June 2026": the first of the month taken
 )
+
+// Label is a message parameter that is itself a message, such as an
+// option's label ("choose “{{.unknown}}”"): the transport's Localizer shows
+// it in the user's language.
+type Label string
 
 // EngineMessages lists the engine's own message IDs with the parameters
 // each template may use, so the checker can verify the catalogs.
 var EngineMessages = map[string][]string{
-	MsgInvalidChoice: {"count"},
+	MsgInvalidChoice: {"count", "unknown"},
 	MsgInvalidMulti:  {"count"},
-	MsgInvalidNumber: {"min", "max"},
-	MsgInvalidDate:   {},
+	MsgInvalidNumber: {"min", "max", "unknown"},
+	MsgInvalidDate:   {"unknown"},
 	MsgFutureDate:    {},
 	MsgInvalidText:   {"min"},
 	MsgTextTooLong:   {"max"},
@@ -182,6 +203,12 @@ var EngineMessages = map[string][]string{
 	MsgNoHelp:        {},
 	MsgCrisisResume:  {},
 	MsgResumed:       {},
+	MsgVagueNumber:   {"unknown"},
+	MsgAmbiguousDate: {"a", "b"},
+	MsgTookNumber:    {"n"},
+	MsgTookAtLeast:   {"n"},
+	MsgTookDate:      {"date"},
+	MsgTookMonth:     {"date"},
 }
 
 // Localizer turns message IDs into text in a language. Transports use it;

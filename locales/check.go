@@ -65,7 +65,7 @@ var header = regexp.MustCompile(`^\s*\[\s*("?[^\]"]+"?)\s*\]`)
 // Check reads every *.toml catalog at the top of fsys and reports every
 // problem: TOML syntax, a message without text or translator description,
 // unknown keys, templates that do not parse, and a catalog whose messages or
-// placeholders differ from the English one. The catalog is usable when the
+// placeholders differ from the English one, and the distress phrases (CheckDistress). The catalog is usable when the
 // problems hold no errors.
 func Check(fsys fs.FS) (*Catalog, Problems) {
 	c := &Catalog{bundle: i18n.NewBundle(language.English), messages: map[string]map[string]*entry{}, loc: map[string]*i18n.Localizer{}}
@@ -120,6 +120,9 @@ func Check(fsys fs.FS) (*Catalog, Problems) {
 		return c, probs
 	}
 	probs = append(probs, c.compare(broken)...)
+	var dprobs Problems
+	c.distress, dprobs = CheckDistress(fsys, c.langs)
+	probs = append(probs, dprobs...)
 	sort.SliceStable(probs, func(i, j int) bool {
 		if probs[i].File != probs[j].File {
 			return probs[i].File < probs[j].File

@@ -4,7 +4,8 @@
 // of Redress.
 //
 // Every catalog file is named <name>.<language>.toml; all files of one
-// language form its catalog. English ("en") is the source language: every
+// language form its catalog. Beside them, distress.<language>.txt holds the
+// phrases that bring the crisis help (see Distress). English ("en") is the source language: every
 // other catalog must hold exactly its messages.
 package locales
 
@@ -29,7 +30,7 @@ const Source = "en"
 
 // Files are the catalogs shipped with Redress.
 //
-//go:embed *.toml
+//go:embed *.toml distress.*.txt
 var Files embed.FS
 
 // Catalog is a loaded set of catalogs, safe for concurrent use.
@@ -39,7 +40,13 @@ type Catalog struct {
 	messages map[string]map[string]*entry
 	loc      map[string]*i18n.Localizer
 	mu       sync.Mutex
+	distress *Distress
 }
+
+// Distressed reports whether text says the person may be in danger or
+// thinking of suicide or self-harm, by the phrases of every language
+// (distress.<lang>.txt; see Distress).
+func (c *Catalog) Distressed(text string) bool { return c.distress.Distressed(text) }
 
 // entry is one message as read from a file, with where it was.
 type entry struct {

@@ -1,0 +1,659 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file reads answers as people type them: numbers, dates and "I don't
+// know", in English and Chinese. Everything relative ("yesterday", "3 weeks
+// ago") is relative to the input's Now, in China time.
+
+func toASCIIDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, s)
+}
+
+// fold is s trimmed and lower-cased, full-width letters, digits and signs
+// made ASCII, curly apostrophes straight and runs of spaces one space.
+func fold(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == '’' || r == '‘':
+			r = '\''
+		case r == '\u3000':
+			r = ' '
+		}
+		return unicode.ToLower(r)
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cutAny removes the first of prefixes s starts with.
+func cutAny(s string, prefixes ...string) (string, bool) {
+	for _, p := range prefixes {
+		if t, ok := strings.CutPrefix(s, p); ok {
+			return strings.TrimSpace(t), true
+		}
+	}
+	return s, false
+}
+
+// cutAnySuffix removes the first of suffixes s ends with.
+func cutAnySuffix(s string, suffixes ...string) (string, bool) {
+	for _, p := range suffixes {
+		if t, ok := strings.CutSuffix(s, p); ok {
+			return strings.TrimSpace(t), true
+		}
+	}
+	return s, false
+}
+
+// NumberReading is a typed number as it was understood.
+type NumberReading struct {
+	Value int64
+	// Plain: written in digits (5000, 5,000, 5 000), nothing to say back.
+	Plain bool
+	// AtLeast: a lower bound ("一千多", "over 5k", "5000+"); Value is the
+	// bound, and the reply says so.
+	AtLeast bool
+	// Vague: a rough amount with no number in it ("几十个", "a few
+	// dozen"); Value is 0 and the person is asked for a best guess.
+	Vague bool
+}
+
+// Words around a number: what it counts, how sure it is.
+var (
+	numApprox  = []string{"approximately ", "approx. ", "approx.", "approx ", "about ", "around ", "roughly ", "maybe ", "probably ", "almost ", "nearly ", "close to ", "like ", "~", "≈", "约莫", "大约", "大概", "差不多", "将近", "接近", "估计", "可能", "应该", "约", "近"}
+	numAtLeast = []string{"more than ", "over ", "above ", "at least ", "upwards of ", ">=", ">", "超过", "至少", "不止", "不少于", "起码", "多于", "高于"}
+	numSuffix  = []string{" or more", " or so", " plus", "ish", "+", "以上", "左右", "上下", "来", "多", "余"}
+	numUnits   = []string{" views", " view", " times", " reposts", " repost", " shares", " share", " people", " persons", " yuan", " rmb", "rmb", "次浏览", "次转发", "人次", "次", "个", "人", "条", "元", "块钱", "块", "遍", "份", "张"}
+	vagueWords = []string{"a few dozen", "few dozen", "dozens", "a few hundred", "hundreds", "a few thousand", "thousands", "a lot", "lots", "many", "several", "some", "a few", "成千上万", "很多", "好多", "不少", "许多", "一些"}
+)
+
+// ReadNumber reads a whole, non-negative number as people type it: "5000",
+// "8,000", "8k", "1.2万", "八千", "一万二", "约8000", "about 200" (the number),
+// "一千多", "over 5k", "3千多" (a lower bound), "几十个", "a few dozen"
+// (vague). ok is false for anything else.
+func ReadNumber(s string) (NumberReading, bool) {
+	s = fold(toASCIIDigits(s))
+	s = strings.TrimRight(s, ".。!！")
+	folded := s
+	var r NumberReading
+	approx := false
+	for changed := true; changed; {
+		var a, b, c, d bool
+		s, a = cutAny(s, numApprox...)
+		if t, ok := cutAny(s, numAtLeast...); ok {
+			s, b, r.AtLeast = t, true, true
+		}
+		s, c = cutAnySuffix(s, numUnits...)
+		if t, ok := cutAnySuffix(s, numSuffix...); ok {
+			if !strings.HasSuffix(s, "左右") && !strings.HasSuffix(s, "上下") && !strings.HasSuffix(s, "来") && !strings.HasSuffix(s, "or so") && !strings.HasSuffix(s, "ish") {
+				r.AtLeast = true
+			}
+			s, d = t, true
+		}
+		approx = approx || a || c || d
+		changed = a || b || c || d
+	}
+	if s == "" {
+		return NumberReading{}, false
+	}
+	// "十几" is at least ten, "二十几" at least twenty.
+	if t, ok := strings.CutSuffix(s, "十几"); ok {
+		v := 10.0
+		if t != "" {
+			n, ok := chineseNumber(t)
+			if !ok || n != float64(int(n)) || n > 9 {
+				return vague(folded)
+			}
+			v = n * 10
+		}
+		return NumberReading{Value: int64(v), AtLeast: true}, true
+	}
+	switch s {
+	case "上百":
+		return NumberReading{Value: 100, AtLeast: true}, true
+	case "上千":
+		return NumberReading{Value: 1000, AtLeast: true}, true
+	case "上万":
+		return NumberReading{Value: 10000, AtLeast: true}, true
+	case "a dozen", "dozen":
+		return NumberReading{Value: 12}, true
+	}
+	s = strings.NewReplacer(",", "", "，", "", " ", "", "_", "", "'", "").Replace(s)
+	mult := 1.0
+	for _, suf := range []struct {
+		s string
+		m float64
+	}{{"thousand", 1e3}, {"million", 1e6}, {"k", 1e3}, {"w", 1e4}, {"m", 1e6}} {
+		if t, ok := strings.CutSuffix(s, suf.s); ok && t != "" && strings.ContainsAny(t[len(t)-1:], "0123456789") {
+			s, mult = t, suf.m
+			break
+		}
+	}
+	if s == "" || len(s) > 40 {
+		return vague(folded)
+	}
+	if mult == 1 && !approx && !r.AtLeast {
+		if v, err := strconv.ParseInt(s, 10, 64); err == nil && v >= 0 {
+			return NumberReading{Value: v, Plain: true}, true
+		}
+	}
+	var v float64
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eEnNxXpP") {
+		if mult == 1 && f != float64(int64(f)) {
+			return NumberReading{}, false // 1.5 of something counted is not a count
+		}
+		v = f
+	} else if f, ok := chineseNumber(s); ok && mult == 1 {
+		v = f
+	} else {
+		return vague(folded)
+	}
+	v *= mult
+	if v < 0 || v > 1e15 {
+		return NumberReading{}, false
+	}
+	r.Value = int64(v + 0.5)
+	return r, true
+}
+
+// vague reads a text that is not a number as a rough amount ("几十个",
+// "a few dozen", "很多") if it is one.
+func vague(s string) (NumberReading, bool) {
+	if strings.Contains(s, "几") && !strings.ContainsAny(s, "0123456789") {
+		return NumberReading{Vague: true}, true
+	}
+	for _, w := range vagueWords {
+		if strings.Contains(s, w) && !strings.ContainsAny(s, "0123456789") {
+			return NumberReading{Vague: true}, true
+		}
+	}
+	return NumberReading{}, false
+}
+
+// ParseNumber reads a whole, non-negative number as people type it; see
+// ReadNumber. A vague amount is not a number.
+func ParseNumber(s string) (int64, bool) {
+	r, ok := ReadNumber(s)
+	return r.Value, ok && !r.Vague
+}
+
+var (
+	cnDigits = map[rune]float64{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	cnUnits  = map[rune]float64{'十': 10, '百': 100, '千': 1000}
+	cnBig    = map[rune]float64{'万': 1e4, '亿': 1e8}
+)
+
+// chineseNumber reads Chinese numerals, possibly with Arabic digits in
+// them: 八千, 一万二 (12,000: a last digit counts in the unit below the one
+// before it), 三千五, 一百零五, 1.2万, 3千, 1万2, 两亿.
+func chineseNumber(s string) (float64, bool) {
+	var total, section float64
+	num, last := -1.0, 0.0
+	zero, any := false, false
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r >= '0' && r <= '9' || r == '.':
+			j := i
+			for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || rs[j] == '.') {
+				j++
+			}
+			v, err := strconv.ParseFloat(string(rs[i:j]), 64)
+			if err != nil || num >= 0 {
+				return 0, false
+			}
+			num, i, any = v, j-1, true
+		case cnDigits[r] > 0 || r == '零' || r == '〇':
+			if cnDigits[r] == 0 {
+				zero = true
+				continue
+			}
+			if num >= 0 {
+				return 0, false
+			}
+			num, any = cnDigits[r], true
+		case cnUnits[r] > 0:
+			u := cnUnits[r]
+			if num < 0 {
+				if u != 10 {
+					return 0, false
+				}
+				num = 1 // 十二, 一百十
+			}
+			section += num * u
+			num, last, zero, any = -1, u, false, true
+		case cnBig[r] > 0:
+			if num >= 0 {
+				section += num
+			}
+			if section == 0 && total == 0 {
+				return 0, false
+			}
+			if cnBig[r] == 1e8 {
+				total = (total + section) * 1e8
+			} else {
+				total += section * 1e4
+			}
+			section, num, last, zero = 0, -1, cnBig[r], false
+		default:
+			return 0, false
+		}
+	}
+	if num >= 0 {
+		if !zero && last >= 10 {
+			section += num * last / 10
+		} else {
+			section += num
+		}
+	}
+	return total + section, any
+}
+
+// DateReading is a typed date as it was understood.
+type DateReading struct {
+	Day time.Time // midnight in China time
+	// Exact: written out with year, month and day; nothing to say back.
+	Exact bool
+	// MonthOnly: a month without a day ("June 2026", "2026年6月"); Day is
+	// its first day, and the reply says so.
+	MonthOnly bool
+	// Ambiguous: day and month could be either way round ("06/07/2026");
+	// Day reads it day first, Other month first. Ask back.
+	Ambiguous bool
+	Other     time.Time
+}
+
+var (
+	months = map[string]time.Month{
+		"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+		"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+		"september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+	}
+	weekdays = map[string]time.Weekday{
+		"sunday": 0, "sun": 0, "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "tues": 2, "wednesday": 3,
+		"wed": 3, "thursday": 4, "thu": 4, "thurs": 4, "friday": 5, "fri": 5, "saturday": 6, "sat": 6,
+	}
+	cnWeekdays = map[string]time.Weekday{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 0, "天": 0, "七": 0}
+	enCounts   = map[string]int{"a": 1, "an": 1, "one": 1, "two": 2, "a couple of": 2, "a couple": 2, "couple of": 2,
+		"three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+	// Times of day after a day ("yesterday evening", "昨天晚上"): the day is what counts.
+	dayParts = []string{" night", " evening", " morning", " afternoon", "晚上", "早上", "上午", "下午", "中午", "凌晨", "夜里", "傍晚", "晚", "夜"}
+)
+
+// ReadDate reads a date as people type it: 2026-11-14, 2026/11/14,
+// 2026年11月14日, 14 Nov 2026, Nov 14, 2026; without a year (11月14日,
+// Nov 14: the most recent one not after now); a month (June 2026, 2026年6月:
+// its first day); relative to now: today, yesterday, 昨天晚上, 前天, last
+// Friday, 上周六, 3 weeks ago, 两周前, 半年前. 06/07/2026 is Ambiguous. ok is
+// false for anything else, and for relative dates when now is zero.
+func ReadDate(s string, now time.Time) (DateReading, bool) {
+	s = fold(toASCIIDigits(s))
+	s = strings.TrimRight(s, ".。!！")
+	s, _ = cutAny(s, "about ", "around ", "approximately ", "roughly ", "on ", "since ", "大概是", "大概", "大约", "差不多", "约")
+	s, _ = cutAnySuffix(s, "左右", "前后", "的时候", "那天", "ish")
+	if s == "" {
+		return DateReading{}, false
+	}
+	if d, ok := exactDate(s); ok {
+		return d, true
+	}
+	if now.IsZero() {
+		return DateReading{}, false
+	}
+	today := Day(now)
+	if d, ok := relativeDate(s, today); ok {
+		return DateReading{Day: d}, true
+	}
+	if d, ok := yearlessDate(s, today); ok {
+		return d, true
+	}
+	return DateReading{}, false
+}
+
+// ParseDate reads a date as people type it; see ReadDate. An ambiguous
+// date is not a date.
+func ParseDate(s string, now time.Time) (time.Time, bool) {
+	d, ok := ReadDate(s, now)
+	return d.Day, ok && !d.Ambiguous
+}
+
+func mkDate(y, m, d int) (time.Time, bool) {
+	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, China)
+	return t, t.Day() == d // not 2026-02-30
+}
+
+// dateFields splits "2026-11-14", "14 nov 2026", "nov 14, 2026",
+// "2026年11月14日" into numbers and month names.
+func dateFields(s string) []string {
+	s = strings.NewReplacer("年", " 年 ", "月", " 月 ", "日", " ", "号", " ").Replace(s)
+	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("-/., ", r) })
+}
+
+func ordinal(s string) (int, bool) {
+	s, _ = cutAnySuffix(s, "st", "nd", "rd", "th")
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// exactDate reads dates that carry their year.
+func exactDate(s string) (DateReading, bool) {
+	f := dateFields(s)
+	nums := make([]int, len(f))
+	allNum := true
+	for i, x := range f {
+		n, err := strconv.Atoi(x)
+		nums[i] = n
+		if err != nil {
+			allNum = false
+		}
+	}
+	// 2026年11月14日, 2026年6月
+	if strings.Contains(s, "年") {
+		var clean []int
+		for _, x := range f {
+			if x == "年" || x == "月" {
+				continue
+			}
+			n, err := strconv.Atoi(x)
+			if err != nil {
+				return DateReading{}, false
+			}
+			clean = append(clean, n)
+		}
+		switch len(clean) {
+		case 3:
+			if t, ok := mkDate(clean[0], clean[1], clean[2]); ok {
+				return DateReading{Day: t, Exact: true}, true
+			}
+		case 2:
+			if t, ok := mkDate(clean[0], clean[1], 1); ok && strings.Contains(s, "月") {
+				return DateReading{Day: t, MonthOnly: true}, true
+			}
+		}
+		return DateReading{}, false
+	}
+	if allNum {
+		switch {
+		case len(f) == 3 && len(f[0]) == 4: // 2026-11-14
+			if t, ok := mkDate(nums[0], nums[1], nums[2]); ok {
+				return DateReading{Day: t, Exact: true}, true
+			}
+		case len(f) == 3 && len(f[2]) == 4: // 14/11/2026, 11/14/2026, 06/07/2026
+			dm, ok1 := mkDate(nums[2], nums[1], nums[0])
+			md, ok2 := mkDate(nums[2], nums[0], nums[1])
+			switch {
+			case ok1 && ok2 && !dm.Equal(md):
+				return DateReading{Day: dm, Other: md, Ambiguous: true}, true
+			case ok1:
+				return DateReading{Day: dm}, true
+			case ok2:
+				return DateReading{Day: md}, true
+			}
+		case len(f) == 2 && len(f[0]) == 4: // 2026-06
+			if t, ok := mkDate(nums[0], nums[1], 1); ok {
+				return DateReading{Day: t, MonthOnly: true}, true
+			}
+		}
+		return DateReading{}, false
+	}
+	// 14 nov 2026, nov 14 2026, june 2026
+	switch len(f) {
+	case 3:
+		y, err := strconv.Atoi(f[2])
+		if err != nil || len(f[2]) != 4 {
+			return DateReading{}, false
+		}
+		if m, ok := months[f[1]]; ok {
+			if d, ok := ordinal(f[0]); ok {
+				if t, ok := mkDate(y, int(m), d); ok {
+					return DateReading{Day: t, Exact: true}, true
+				}
+			}
+		}
+		if m, ok := months[f[0]]; ok {
+			if d, ok := ordinal(f[1]); ok {
+				if t, ok := mkDate(y, int(m), d); ok {
+					return DateReading{Day: t, Exact: true}, true
+				}
+			}
+		}
+	case 2:
+		if m, ok := months[f[0]]; ok && len(f[1]) == 4 {
+			if y, err := strconv.Atoi(f[1]); err == nil {
+				if t, ok := mkDate(y, int(m), 1); ok {
+					return DateReading{Day: t, MonthOnly: true}, true
+				}
+			}
+		}
+	}
+	return DateReading{}, false
+}
+
+// yearlessDate reads 11月14日, nov 14, 14 nov, june, 6月: the most recent
+// one not after today.
+func yearlessDate(s string, today time.Time) (DateReading, bool) {
+	f := dateFields(s)
+	month, day := 0, 0
+	switch {
+	case len(f) == 3 && f[1] == "月": // 11 月 14
+		m, e1 := strconv.Atoi(f[0])
+		d, e2 := strconv.Atoi(f[2])
+		if e1 != nil || e2 != nil {
+			return DateReading{}, false
+		}
+		month, day = m, d
+	case len(f) == 2 && f[1] == "月": // 6月
+		m, err := strconv.Atoi(f[0])
+		if err != nil {
+			return DateReading{}, false
+		}
+		month = m
+	case len(f) == 2:
+		if m, ok := months[f[0]]; ok {
+			if d, ok := ordinal(f[1]); ok {
+				month, day = int(m), d
+			}
+		} else if m, ok := months[f[1]]; ok {
+			if d, ok := ordinal(f[0]); ok {
+				month, day = int(m), d
+			}
+		}
+	case len(f) == 1:
+		if m, ok := months[f[0]]; ok {
+			month = int(m)
+		}
+	}
+	if month == 0 {
+		return DateReading{}, false
+	}
+	only := day == 0
+	if only {
+		day = 1
+	}
+	for y := today.Year(); y >= today.Year()-1; y-- {
+		t, ok := mkDate(y, month, day)
+		if !ok && month == 2 && day == 29 {
+			continue
+		}
+		if !ok {
+			return DateReading{}, false
+		}
+		if !t.After(today) {
+			return DateReading{Day: t, MonthOnly: only}, true
+		}
+	}
+	return DateReading{}, false
+}
+
+// relativeDate reads dates relative to today.
+func relativeDate(s string, today time.Time) (time.Time, bool) {
+	for _, p := range dayParts {
+		if t, ok := strings.CutSuffix(s, p); ok && t != "" {
+			if d, ok := relativeDate(strings.TrimSpace(t), today); ok {
+				return d, true
+			}
+		}
+	}
+	switch s {
+	case "today", "this morning", "tonight", "今天", "今日", "今早", "今晚":
+		return today, true
+	case "yesterday", "last night", "昨天", "昨日", "昨晚", "昨夜":
+		return today.AddDate(0, 0, -1), true
+	case "the day before yesterday", "day before yesterday", "前天", "前日", "前晚":
+		return today.AddDate(0, 0, -2), true
+	case "大前天":
+		return today.AddDate(0, 0, -3), true
+	case "last week", "上周", "上星期", "上个星期", "上礼拜", "上个礼拜", "a week ago":
+		return today.AddDate(0, 0, -7), true
+	}
+	// last friday, friday, on friday
+	if w, ok := weekdays[strings.TrimPrefix(strings.TrimPrefix(s, "last "), "this past ")]; ok {
+		back := (int(today.Weekday()) - int(w) + 7) % 7
+		if back == 0 {
+			back = 7
+		}
+		return today.AddDate(0, 0, -back), true
+	}
+	// 上周六, 上星期五, 周六, 星期六, 这周一
+	for _, p := range []struct {
+		prefix string
+		weeks  int
+	}{{"上上周", 2}, {"上周", 1}, {"上星期", 1}, {"上个星期", 1}, {"上礼拜", 1}, {"上个礼拜", 1}, {"这周", 0}, {"本周", 0}, {"这个星期", 0}, {"周", 0}, {"星期", 0}, {"礼拜", 0}} {
+		rest, ok := strings.CutPrefix(s, p.prefix)
+		if !ok {
+			continue
+		}
+		w, ok := cnWeekdays[rest]
+		if !ok {
+			break
+		}
+		// Chinese weeks start on Monday.
+		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+		d := monday.AddDate(0, 0, 7*-p.weeks+(int(w)+6)%7)
+		if d.After(today) {
+			if p.weeks > 0 || p.prefix == "这周" || p.prefix == "本周" || p.prefix == "这个星期" {
+				return time.Time{}, false
+			}
+			d = d.AddDate(0, 0, -7) // 周六 said on a Wednesday: the last one
+		}
+		return d, true
+	}
+	// 3 weeks ago, a month ago, 两周前, 半年前
+	if n, unit, ok := agoParts(s); ok {
+		switch unit {
+		case "day":
+			return today.AddDate(0, 0, -n), true
+		case "week":
+			return today.AddDate(0, 0, -7*n), true
+		case "halfmonth":
+			return today.AddDate(0, 0, -15*n), true
+		case "month":
+			return today.AddDate(0, -n, 0), true
+		case "halfyear":
+			return today.AddDate(0, -6*n, 0), true
+		case "year":
+			return today.AddDate(-n, 0, 0), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// agoParts splits "3 weeks ago", "two months ago", "两周前", "三个月以前",
+// "半年前" into a count and a unit.
+func agoParts(s string) (n int, unit string, ok bool) {
+	if t, ok := cutAnySuffix(s, "ago", "before", "back"); ok {
+		if t, ok := cutAny(t, "half a year", "half year", "six months"); ok && t == "" {
+			return 1, "halfyear", true
+		}
+		i := strings.LastIndexByte(t, ' ')
+		if i < 0 {
+			return 0, "", false
+		}
+		count, u := strings.TrimSpace(t[:i]), strings.TrimSuffix(t[i+1:], "s")
+		if c, ok := enCounts[count]; ok {
+			n = c
+		} else if c, err := strconv.Atoi(count); err == nil {
+			n = c
+		} else {
+			return 0, "", false
+		}
+		switch u {
+		case "day", "week", "month", "year":
+			return n, u, n > 0 && n <= 100
+		case "fortnight":
+			return 2 * n, "week", n > 0 && n <= 100
+		}
+		return 0, "", false
+	}
+	t, ok := cutAnySuffix(s, "以前", "之前", "前")
+	if !ok {
+		return 0, "", false
+	}
+	switch t {
+	case "半年":
+		return 1, "halfyear", true
+	case "半个月":
+		return 1, "halfmonth", true
+	}
+	for _, u := range []struct{ s, unit string }{
+		{"个星期", "week"}, {"个礼拜", "week"}, {"星期", "week"}, {"礼拜", "week"}, {"周", "week"},
+		{"个月", "month"}, {"月", "month"}, {"天", "day"}, {"日", "day"}, {"年", "year"},
+	} {
+		count, ok := strings.CutSuffix(t, u.s)
+		if !ok || count == "" {
+			continue
+		}
+		half := false
+		if c, ok := strings.CutSuffix(count, "半"); ok && c != "" { // 一年半前
+			count, half = c, true
+		}
+		v, ok := chineseNumber(count)
+		if !ok || v <= 0 || v > 100 || v != float64(int(v)) {
+			return 0, "", false
+		}
+		n = int(v)
+		if half && u.unit == "year" {
+			return 2*n + 1, "halfyear", true
+		}
+		return n, u.unit, true
+	}
+	return 0, "", false
+}
+
+// dontKnow reports whether typed text says "I don't know": 不知道, 不清楚,
+// 不确定, don't know, not sure, idk, ?, and the like, alone or in a short
+// sentence without a number.
+func dontKnow(text string) bool {
+	s := fold(text)
+	if strings.Trim(s, "?？ ") == "" && s != "" {
+		return true
+	}
+	if utf8.RuneCountInString(s) > 30 || strings.ContainsAny(toASCIIDigits(s), "0123456789") {
+		return false
+	}
+	s = strings.ReplaceAll(s, "'", "")
+	for _, w := range []string{"不知道", "不清楚", "不确定", "不记得", "记不清", "记不得", "不晓得", "说不清", "没印象", "不太清楚", "不太确定", "忘了", "忘记了", "看不到", "未知",
+		"dont know", "do not know", "dunno", "idk", "not sure", "unsure", "no idea", "unknown", "cant remember", "dont remember", "cannot remember", "no clue", "cant tell", "cannot tell"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
