@@ -19,6 +19,9 @@ type State struct {
 	// for an answer, such as "lang" or "delete"; empty when none is. The
 	// engine carries it along unchanged.
 	Menu string `json:"menu,omitempty"`
+	// Ended is the day the outcome was reached (YYYY-MM-DD, China time):
+	// its report is computed as of that day whenever it is shown again.
+	Ended string `json:"ended,omitempty"`
 }
 
 // Started reports whether the state belongs to a conversation in progress.
