@@ -110,8 +110,8 @@ func (f *Flow) summary(n *Node, env map[string]any, r *Reply) []Message {
 			picked := 0
 			for _, sid := range it.Pick {
 				for _, h := range f.hits(sid, env, r, nil) {
-					if h.fd.Short == "" || it.Max > 0 && picked >= it.Max {
-						continue
+					if h.fd.Short == "" || it.Max > 0 && picked >= it.Max || slices.ContainsFunc(out, func(m Message) bool { return m.ID == h.fd.Short }) {
+						continue // several findings may share one short line: it is shown once
 					}
 					m := Message{ID: h.fd.Short, Kind: KindFinding, Params: h.m.Params, Unconfirmed: h.m.Unconfirmed}
 					if it.Cite && len(h.m.Cite) > 0 {
