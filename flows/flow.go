@@ -168,8 +168,9 @@ type Finding struct {
 	// Due is the date a deadline finding falls on, for the summary's
 	// nearest deadline; nil for other findings.
 	Due *Expr
-	// Topic names what the finding is about (e.g. a hotline); of several
-	// findings of one topic, a report shows only the first that applies.
+	// Topic names what the finding's short line is about (e.g. the
+	// threshold for serious defamation met); of several findings of one
+	// topic, the summary picks only the first that applies.
 	Topic string
 	Pos   Pos
 }

@@ -74,12 +74,11 @@ func Assess(f *Flow, st State, now time.Time) (rep *Report, ok bool) {
 	rep.Summary = f.summary(n, env, r)
 	f.emit(r, n.Say, env)
 	rep.Intro, r.Messages = r.Messages, nil
-	seen := map[string]bool{}
 	all := slices.Clone(rep.Summary)
 	for _, p := range n.Parts {
 		var msgs []Message
 		for _, sid := range p.Sections {
-			msgs = append(msgs, f.section(sid, env, r, seen)...)
+			msgs = append(msgs, f.section(sid, env, r, nil)...)
 		}
 		if len(msgs) == 0 {
 			continue
@@ -98,6 +97,7 @@ func Assess(f *Flow, st State, now time.Time) (rep *Report, ok bool) {
 func (f *Flow) summary(n *Node, env map[string]any, r *Reply) []Message {
 	var out []Message
 	today, _ := env["today"].(time.Time)
+	topics := map[string]bool{} // of several findings of one topic, the summary shows the first
 	for _, it := range n.Summary {
 		switch {
 		case it.Msg != nil:
@@ -110,6 +110,9 @@ func (f *Flow) summary(n *Node, env map[string]any, r *Reply) []Message {
 			picked := 0
 			for _, sid := range it.Pick {
 				for _, h := range f.hits(sid, env, r, nil) {
+					if h.fd.Topic != "" && topics[h.fd.Topic] {
+						continue
+					}
 					if h.fd.Short == "" || it.Max > 0 && picked >= it.Max || slices.ContainsFunc(out, func(m Message) bool { return m.ID == h.fd.Short }) {
 						continue // several findings may share one short line: it is shown once
 					}
@@ -119,6 +122,9 @@ func (f *Flow) summary(n *Node, env map[string]any, r *Reply) []Message {
 					}
 					out = append(out, m)
 					picked++
+					if h.fd.Topic != "" {
+						topics[h.fd.Topic] = true
+					}
 				}
 			}
 		case len(it.Nearest) > 0:
