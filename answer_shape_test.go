@@ -139,3 +139,54 @@ func randomAnswer(rnd *rand.Rand, q *flows.Question) string {
 	}
 	return "something happened online and it hurt me"
 }
+
+// TestReportFileSelfContained writes T1's full report in Chinese through
+// the terminal chat and checks the file: UTF-8 HTML with the Chinese text
+// intact, and no resource outside it (no script, image, font, stylesheet
+// or link to fetch).
+func TestReportFileSelfContained(t *testing.T) {
+	loc, err := newLocalizer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := flows.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("flows", "testdata", "scenarios", "t1.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := chat.Run(context.Background(), chat.Config{
+		Flow: f, Store: flowstest.NewMemStore(), Loc: loc, Key: "local:t", Lang: "zh-Hans",
+		In: strings.NewReader(string(b) + "\n9\n"), Out: &out, Script: true, ReportDir: dir,
+		Now: func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, flows.China) },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "redress-report-2026-11-27.html")
+	if !strings.Contains(out.String(), path) {
+		t.Fatalf("the chat does not print the report's path %s:\n%s", path, out.String()[max(0, out.Len()-600):])
+	}
+	html, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(html)
+	if !utf8.ValidString(doc) || !strings.Contains(doc, `<meta charset="utf-8">`) {
+		t.Error("the report is not declared and written as UTF-8")
+	}
+	for _, want := range []string{"可能构成诽谤罪", "该帖浏览量为12,000次", "向公安机关报案", "谁能帮你"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	low := strings.ToLower(doc)
+	for _, bad := range []string{"<script", "<img", "<link", "<iframe", "@import", "url(", "src=", `href="http`, `href="//`} {
+		if strings.Contains(low, bad) {
+			t.Errorf("the report refers to something outside it: %q", bad)
+		}
+	}
+}
