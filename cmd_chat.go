@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/term"
@@ -66,6 +67,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		In: stdin, Out: stdout,
 		Script:        !interactive,
 		DBPath:        *dbPath,
+		ReportDir:     filepath.Join(filepath.Dir(*dbPath), "reports"),
 		RetentionDays: int(keep / (24 * time.Hour)),
 		Now:           clock,
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/locales"
+	"github.com/redress-legal/redress/report"
 )
 
 // lintUsage is what `redress lint -h` prints before the flags.
@@ -184,6 +185,7 @@ func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, un
 		{"locales/locales.go", locales.RenderMessages},
 		{"commands/commands.go", commands.Messages},
 		{"chat/chat.go", chat.Messages},
+		{"report/report.go", report.Messages},
 		{"bot/messages.go", bot.Messages},
 	} {
 		ids := make([]string, 0, len(set.msgs))

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/redress-legal/redress/bot/telegramtest"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -290,7 +291,12 @@ func (u *e2eUser) act() {
 	}
 	u.state = st
 	u.wantTexts = nil
-	for _, m := range r.Messages {
+	msgs := r.Messages
+	if _, ok := flows.Assess(u.flow, st, a.in.Now); ok && r.Done {
+		// The conversation layer puts the report's menu under the summary.
+		msgs = append(msgs, flows.Message{ID: commands.MsgReportMenu, Kind: flows.KindQuestion})
+	}
+	for _, m := range msgs {
 		if s := strings.TrimSpace(u.loc.Text(st.Lang, m)); s != "" {
 			u.wantTexts = append(u.wantTexts, s)
 		}

@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -103,11 +107,16 @@ const maxAnswer = 1 << 20
 // multipart bodies and full decoding of every answer were a fifth of the
 // bot's CPU under load (docs/PERFORMANCE.md).
 func (a *api) post(ctx context.Context, hc *http.Client, method string, body []byte, limit int64, buf *bytes.Buffer) (json.RawMessage, error) {
+	return a.postAs(ctx, hc, method, body, "application/json", limit, buf)
+}
+
+// postAs is post with a body of another content type (multipart for sendDocument).
+func (a *api) postAs(ctx context.Context, hc *http.Client, method string, body []byte, contentType string, limit int64, buf *bytes.Buffer) (json.RawMessage, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/bot"+a.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%s request: %w", method, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	resp, err := hc.Do(req)
 	if err != nil {
 		// The URL holds the token: report the error without it.
@@ -142,7 +151,15 @@ func (a *api) post(ctx context.Context, hc *http.Client, method string, body []b
 func (a *api) call(ctx context.Context, method string, body []byte) (int64, error) {
 	buf := answerBufs.Get().(*bytes.Buffer)
 	defer answerBufs.Put(buf)
-	result, err := a.post(ctx, a.hc, method, body, maxAnswer, buf)
+	contentType := "application/json"
+	if method == methodSendDocument {
+		var err error
+		if body, contentType, err = documentForm(body); err != nil {
+			// Nothing to retry: the row is dropped as refused.
+			return 0, &apiError{Method: method, Code: http.StatusBadRequest, Desc: "document row not understood: " + err.Error()}
+		}
+	}
+	result, err := a.postAs(ctx, a.hc, method, body, contentType, maxAnswer, buf)
 	if err != nil {
 		return 0, err
 	}
@@ -159,6 +176,51 @@ func (a *api) call(ctx context.Context, method string, body []byte) (int64, erro
 		return 0, fmt.Errorf("%s: %w: %w", method, errResultNotUnderstood, err)
 	}
 	return m.ID, nil
+}
+
+// documentForm turns the JSON body of a sendDocument row (chat_id,
+// caption, parse_mode, document{name, data}) into the multipart form
+// Telegram needs to receive a file.
+func documentForm(body []byte) ([]byte, string, error) {
+	var b callBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return nil, "", fmt.Errorf("decode: %w", err)
+	}
+	if b.Document == nil {
+		return nil, "", errors.New("no document")
+	}
+	var out bytes.Buffer
+	w := multipart.NewWriter(&out)
+	fields := [][2]string{{"chat_id", strconv.FormatInt(b.ChatID, 10)}, {"caption", b.Caption}, {"parse_mode", b.ParseMode}}
+	if b.ReplyMarkup != nil {
+		kb, err := json.Marshal(b.ReplyMarkup)
+		if err != nil {
+			return nil, "", fmt.Errorf("keyboard: %w", err)
+		}
+		fields = append(fields, [2]string{"reply_markup", string(kb)})
+	}
+	for _, f := range fields {
+		if f[1] == "" {
+			continue
+		}
+		if err := w.WriteField(f[0], f[1]); err != nil {
+			return nil, "", fmt.Errorf("field %s: %w", f[0], err)
+		}
+	}
+	h := make(textproto.MIMEHeader)
+	h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "document", "filename": b.Document.Name}))
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	part, err := w.CreatePart(h)
+	if err != nil {
+		return nil, "", fmt.Errorf("file part: %w", err)
+	}
+	if _, err := part.Write(b.Document.Data); err != nil {
+		return nil, "", fmt.Errorf("file part: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", fmt.Errorf("close form: %w", err)
+	}
+	return out.Bytes(), w.FormDataContentType(), nil
 }
 
 // answerBufs hold the answers of outbox calls while they are read: under

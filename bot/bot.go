@@ -247,7 +247,7 @@ func (b *Bot) lastUpdate(ctx context.Context) int64 {
 // menuCommands lists Telegram's command menu, in menu order.
 var menuCommands = []struct{ name, msg string }{
 	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
-	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
+	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
 }
 
 // setCommands sets the command menu of private chats in every language,

@@ -15,6 +15,8 @@ const (
 	MsgError         = "tg.error"          // apology after an internal error
 	MsgAnswer        = "tg.answer"         // the answer shown under an answered question
 	MsgMultiDone     = "tg.multi.done"     // button: finish a multiple choice
+	MsgReportMore    = "tg.report.more"    // button: the next page of a part of the report
+	MsgReportCaption = "tg.report.caption" // the caption of the full report file
 	MsgCmdStart      = "tg.cmd.start"      // command menu: /start
 	MsgCmdHelp       = "tg.cmd.help"       // command menu: /help
 	MsgCmdBack       = "tg.cmd.back"       // command menu: /back
@@ -23,6 +25,7 @@ const (
 	MsgCmdSOS        = "tg.cmd.sos"        // command menu: /sos
 	MsgCmdPrivacy    = "tg.cmd.privacy"    // command menu: /privacy
 	MsgCmdDelete     = "tg.cmd.delete"     // command menu: /delete
+	MsgCmdReport     = "tg.cmd.report"     // command menu: /report
 )
 
 // Messages lists every catalog message ID the Telegram transport uses, with
@@ -41,6 +44,8 @@ var Messages = map[string][]string{
 	MsgError:         {},
 	MsgAnswer:        {"answer"},
 	MsgMultiDone:     {},
+	MsgReportMore:    {},
+	MsgReportCaption: {},
 	MsgCmdStart:      {},
 	MsgCmdHelp:       {},
 	MsgCmdBack:       {},
@@ -49,5 +54,6 @@ var Messages = map[string][]string{
 	MsgCmdSOS:        {},
 	MsgCmdPrivacy:    {},
 	MsgCmdDelete:     {},
+	MsgCmdReport:     {},
 	MsgSlowDown:      {},
 }

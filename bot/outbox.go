@@ -17,6 +17,7 @@ const (
 	methodEditMarkup    = "editMessageReplyMarkup"
 	methodAnswer        = "answerCallbackQuery"
 	methodDeleteMessage = "deleteMessages"
+	methodSendDocument  = "sendDocument"
 )
 
 // payload describes one Bot API call of the outbox: its parameters, minus
@@ -34,6 +35,16 @@ type payload struct {
 	// Unlogged: do not record the sent message's ID (the confirmation after
 	// /delete, so that nothing of the chat is kept).
 	Unlogged bool `json:"unlogged,omitempty"`
+	// Document is the file of a sendDocument, with Text as its caption.
+	Document *document `json:"-"`
+}
+
+// document is a file sent with sendDocument: its name and content. In the
+// row's body it is JSON (the content base64); the sender posts it as the
+// multipart file Telegram wants.
+type document struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
 }
 
 // An outbox row's payload is the JSON body of its Bot API call without
@@ -89,6 +100,8 @@ func (p payload) body(method string, chat int64, plain bool) ([]byte, error) {
 		b = callBody{CallbackQueryID: p.CallbackID, Text: p.Text, ShowAlert: p.Alert}
 	case methodDeleteMessage:
 		b = callBody{ChatID: chat, MessageIDs: p.MessageIDs}
+	case methodSendDocument:
+		b = callBody{ChatID: chat, Caption: text, ParseMode: mode, Document: p.Document, ReplyMarkup: p.Keyboard}
 	default:
 		return nil, errUnknownMethod
 	}
@@ -119,6 +132,8 @@ type callBody struct {
 	LinkPreview     *linkPreview    `json:"link_preview_options,omitempty"`
 	CallbackQueryID string          `json:"callback_query_id,omitempty"`
 	ShowAlert       bool            `json:"show_alert,omitempty"`
+	Caption         string          `json:"caption,omitempty"`
+	Document        *document       `json:"document,omitempty"`
 }
 
 // linkPreview is Telegram's LinkPreviewOptions, as far as we set it.
@@ -170,6 +185,7 @@ func (r row) plainBody() ([]byte, error) {
 		return nil, err
 	}
 	b.Text, b.ParseMode = plainFromHTML(b.Text), ""
+	b.Caption = plainFromHTML(b.Caption)
 	return b.encode()
 }
 
@@ -197,6 +213,11 @@ func (o *outbox) send(texts []string, kb *inlineKeyboard) {
 		}
 		o.add(methodSend, p)
 	}
+}
+
+// sendDocument queues a file with a caption (HTML).
+func (o *outbox) sendDocument(name string, data []byte, caption string) {
+	o.add(methodSendDocument, payload{Text: caption, HTML: true, Document: &document{Name: name, Data: data}})
 }
 
 func (o *outbox) answer(callbackID, alert string) {

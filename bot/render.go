@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/report"
 )
 
 // MaxMessageLen is the longest text Telegram accepts in one message. We
@@ -315,7 +317,49 @@ func (b *Bot) decide(out commands.Outcome, p press) decision {
 		d.out.editKeyboard(p.msgID, nil)
 	}
 	b.reply(&d.out, lang, r, false)
+	if out.Show != nil {
+		b.showPart(&d.out, lang, out.Show)
+	}
 	return d
+}
+
+// MaxPartLen is the longest message a part of the report is sent in; a
+// longer part is split into pages, each ending with a "More" button.
+const MaxPartLen = 3000
+
+// showPart queues a part of the report as a message of its own (one page
+// of it, with "More" when pages follow), or the whole report as an HTML
+// file. The pages are the same whenever the part is asked for, so "More"
+// is stateless like every other button.
+func (b *Bot) showPart(o *outbox, lang string, sh *commands.Show) {
+	if sh.Part == commands.KeyFull {
+		data, err := report.HTML(b.loc, lang, sh.Report)
+		if err != nil {
+			b.log.Error("render report file", "err", err)
+			b.notice(o, lang, MsgError, nil, nil)
+			return
+		}
+		o.sendDocument(report.FileName(sh.Report), data, escapeHTML(b.text(lang, MsgReportCaption, nil)))
+		return
+	}
+	p, ok := sh.Report.Part(sh.Part)
+	if !ok {
+		return
+	}
+	measure := func(m flows.Message) int {
+		return textLen(para{text: b.loc.Text(lang, m), bold: m.Kind == flows.KindHeading}.html())
+	}
+	title := flows.Message{ID: p.Title, Kind: flows.KindHeading}
+	pages := report.Pages(p.Messages, measure, 2, MaxPartLen-measure(title)-2)
+	if sh.Page >= len(pages) {
+		return
+	}
+	msgs := append([]flows.Message{title}, pages[sh.Page]...)
+	var kb *inlineKeyboard
+	if sh.Page+1 < len(pages) {
+		kb = &inlineKeyboard{InlineKeyboard: [][]button{{{Text: b.text(lang, MsgReportMore, nil), CallbackData: callbackData(commands.MenuReport, sh.Part+"."+strconv.Itoa(sh.Page+1))}}}}
+	}
+	o.send(pack(b.paragraphs(lang, msgs), MaxMessageLen), kb)
 }
 
 // renderPress renders what a press of a flow question's button did: the

@@ -604,7 +604,7 @@ func (s *sender) call(ctx context.Context, r flows.Outgoing, p row, plain bool) 
 		}
 	}
 	id, err := s.api.call(ctx, r.Method, withChat(r.Method, r.Chat, body))
-	if r.Method != methodSend {
+	if r.Method != methodSend && r.Method != methodSendDocument { // both are logged, for /delete
 		id = 0
 	}
 	return id, err

@@ -16,12 +16,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/report"
 )
 
 // MaxLine is the longest input line read; longer lines are discarded whole
@@ -43,6 +46,8 @@ var Messages = map[string][]string{
 	"chat.bye":            {},
 	"chat.line_too_long":  {},
 	"chat.privacy":        {"path", "days"},
+	"chat.report.saved":   {"path"},
+	"chat.report.failed":  {},
 }
 
 // Config is what a chat needs.
@@ -72,6 +77,9 @@ type Config struct {
 	Prompt string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// ReportDir is where the full report is written as an HTML file (made
+	// with mode 0700 when missing); "" is the current directory.
+	ReportDir string
 	// DBPath and RetentionDays are shown by /privacy.
 	DBPath        string
 	RetentionDays int
@@ -234,11 +242,55 @@ func (s *session) apply(ctx context.Context, out commands.Outcome) error {
 	if !menu && (out.Reply.Question != nil || out.Erase) {
 		s.reply = out.Reply
 	}
+	if out.Show != nil {
+		s.showPart(out.Show)
+	}
 	s.render(out.Reply)
 	if out.Reply.Question == nil && out.Result != nil {
 		s.show(s.question(), true) // the question the menu was shown over
 	}
 	return nil
+}
+
+// showPart prints a part of the report whole (a terminal has no length
+// limit), or writes the whole report to an HTML file and prints its path.
+func (s *session) showPart(sh *commands.Show) {
+	if sh.Part != commands.KeyFull {
+		if p, ok := sh.Report.Part(sh.Part); ok {
+			title := flows.Message{ID: p.Title, Kind: flows.KindHeading}
+			s.render(flows.Reply{Messages: append([]flows.Message{title}, p.Messages...)})
+		}
+		return
+	}
+	path, err := s.writeReport(sh.Report)
+	if err != nil {
+		s.say("chat.report.failed", nil)
+		return
+	}
+	s.say("chat.report.saved", map[string]any{"path": path})
+}
+
+// writeReport writes the whole report as an HTML file in ReportDir,
+// readable by the user alone, and returns its path.
+func (s *session) writeReport(rep *flows.Report) (string, error) {
+	b, err := report.HTML(s.cfg.Loc, s.lang(), rep)
+	if err != nil {
+		return "", err
+	}
+	dir := s.cfg.ReportDir
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", fmt.Errorf("report directory: %w", err)
+		}
+	}
+	path := filepath.Join(dir, report.FileName(rep))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return "", fmt.Errorf("write report: %w", err)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return path, nil
 }
 
 // question is the question being asked, unless a menu waits.
@@ -267,7 +319,7 @@ func (s *session) render(r flows.Reply) {
 		case flows.KindFinding:
 			fmt.Fprintf(out, "• %s\n\n", text)
 		case flows.KindSource:
-			fmt.Fprintf(out, "  %s: %s\n", m.Params["id"], text)
+			fmt.Fprintf(out, "  • %s\n", text)
 		default:
 			fmt.Fprintf(out, "%s\n\n", text)
 		}

@@ -40,6 +40,7 @@ const (
 	Lang    Name = "lang"    // choose the language (a menu, or "/lang zh")
 	Privacy Name = "privacy" // what is stored and for how long
 	Delete  Name = "delete"  // erase everything, after a confirmation menu
+	Report  Name = "report"  // the summary of the assessment again, with its menu
 )
 
 // aliases are other names typed for a command.
@@ -98,7 +99,11 @@ func (c Command) Bypasses() bool { return c.Name == SOS || c.Name == Delete }
 const (
 	MenuLang   = "!lang" // keys: language codes
 	MenuDelete = "!del"  // keys: KeyYes, KeyNo
+	MenuReport = "!rep"  // keys: a part ID, flows.PartSources or KeyFull; "<key>.<page>" for a later page
 )
+
+// KeyFull is the report menu's entry for the whole report as a file.
+const KeyFull = "full"
 
 // The answers of the delete menu.
 const (
@@ -108,7 +113,7 @@ const (
 
 // IsMenu reports whether node is one of this package's menus rather than
 // a node of the flow.
-func IsMenu(node string) bool { return node == MenuLang || node == MenuDelete }
+func IsMenu(node string) bool { return node == MenuLang || node == MenuDelete || node == MenuReport }
 
 // The catalog messages of this package; the catalogs (locales/ui.*.toml)
 // hold their texts.
@@ -120,6 +125,11 @@ const (
 	MsgDeleteNo       = "cmd.delete.no"       // delete menu: no, keep it
 	MsgDeleteKept     = "cmd.delete.kept"     // nothing was erased
 	MsgUnknownCommand = "cmd.unknown_command" // a command no one knows
+	MsgReportMenu     = "cmd.report.menu"     // the question of the menu under the summary
+	MsgReportSources  = "cmd.report.sources"  // report menu: the sources, with their full titles
+	MsgReportFull     = "cmd.report.full"     // report menu: the whole report as a file
+	MsgReportNotYet   = "cmd.report.not_yet"  // /report before the last question
+	MsgReportGone     = "cmd.report.gone"     // a report button whose report is gone (started again, erased)
 )
 
 // Messages lists the catalog messages this package shows with the
@@ -133,6 +143,11 @@ var Messages = map[string][]string{
 	MsgDeleteNo:       {},
 	MsgDeleteKept:     {},
 	MsgUnknownCommand: {"command"},
+	MsgReportMenu:     {},
+	MsgReportSources:  {},
+	MsgReportFull:     {},
+	MsgReportNotYet:   {},
+	MsgReportGone:     {},
 }
 
 // Texts are the message IDs of the sentences whose facts differ by
@@ -178,7 +193,21 @@ const (
 	EvNotice   flows.Event = "notice"    // not an answer: a notice, then the question again
 	EvNoChange flows.Event = "unchanged" // nothing to do
 	EvDistress flows.Event = "distress"  // typed words of distress: the crisis help, then the question again
+	EvSummary  flows.Event = "summary"   // the summary of the report, with its menu
+	EvPart     flows.Event = "part"      // a part of the report (Outcome.Show)
 )
+
+// Show is a part of the report to show, asked for from the report menu:
+// the transport renders it (a message of its own, a page of it, a file).
+type Show struct {
+	Report *flows.Report
+	// Part is a part ID, flows.PartSources, or KeyFull for the whole
+	// report as a file.
+	Part string
+	// Page is the page of the part asked for, from 0: a transport that
+	// splits long parts into pages offers the next one ("More").
+	Page int
+}
 
 // Outcome is what one input does: the state to store, what to show, and
 // whether to erase the user's data first.
@@ -197,6 +226,8 @@ type Outcome struct {
 	// Erase asks the transport to delete everything stored of the user, in
 	// the same transaction as the rest of the outcome, before Reply is shown.
 	Erase bool
+	// Show is a part of the report to show after Reply; nil when none.
+	Show  *Show
 	Event flows.Event
 }
 
@@ -223,7 +254,41 @@ func (e *Env) Step(st flows.State, lang string, in flows.Input) Outcome {
 		st2.Lang = lang
 	}
 	st2.Menu = ""
-	return Outcome{State: st2, Changed: true, Reply: r, Event: r.Event}
+	out := Outcome{State: st2, Changed: true, Reply: r, Event: r.Event}
+	if r.Done {
+		if rep, ok := flows.Assess(e.Flow, st2, in.Now); ok {
+			e.withMenu(&out, rep)
+		}
+	}
+	return out
+}
+
+// withMenu puts the report menu under out's reply and keeps it waiting.
+func (e *Env) withMenu(out *Outcome, rep *flows.Report) {
+	q := &flows.Question{Node: MenuReport, Type: flows.Choice}
+	for _, p := range rep.Parts {
+		q.Choices = append(q.Choices, flows.ChoiceItem{Key: p.ID, Label: p.Title})
+	}
+	if len(rep.Sources) > 0 {
+		q.Choices = append(q.Choices, flows.ChoiceItem{Key: flows.PartSources, Label: MsgReportSources})
+	}
+	q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyFull, Label: MsgReportFull})
+	out.Reply.Messages = append(slices.Clone(out.Reply.Messages), flows.Message{ID: MsgReportMenu, Kind: flows.KindQuestion})
+	out.Reply.Question = q
+	out.State.Menu = "report"
+	out.Changed = true
+}
+
+// report shows the summary of the report again, with its menu.
+func (e *Env) report(st flows.State, lang string, now time.Time) Outcome {
+	rep, ok := flows.Assess(e.Flow, st, now)
+	if !ok {
+		return e.Reask(st, lang, flows.Message{ID: MsgReportNotYet}, now)
+	}
+	st.Lang = lang
+	out := Outcome{State: st, Reply: flows.Reply{Messages: rep.Summary}, Event: EvSummary}
+	e.withMenu(&out, rep)
+	return out
 }
 
 // Reask answers input that is not an answer with notice in place of the
@@ -342,6 +407,26 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 			return e.Choose(st, lang, MenuLang, langs[i-1], now), true
 		}
 		return e.Choose(st, lang, MenuLang, e.Loc.Match(t), now), true
+	case "report":
+		if strings.HasPrefix(t, "/") || t == "" {
+			return Outcome{}, false
+		}
+		rep, ok := flows.Assess(e.Flow, st, now)
+		if !ok {
+			return Outcome{}, false
+		}
+		out := Outcome{}
+		e.withMenu(&out, rep)
+		keys := out.Reply.Question.Choices
+		i, err := strconv.Atoi(toASCII(t))
+		if err != nil || i < 1 || i > len(keys) {
+			// Not a menu entry: the menu again, after a word on how to choose.
+			out = e.report(st, lang, now)
+			out.Reply.Messages = append([]flows.Message{{ID: flows.MsgInvalidChoice, Kind: flows.KindNotice, Params: map[string]any{"count": int64(len(keys))}}}, out.Reply.Messages[len(out.Reply.Messages)-1:]...)
+			out.Event = EvStale
+			return out, true
+		}
+		return e.Choose(st, lang, MenuReport, keys[i-1].Key, now), true
 	case "delete":
 		key := KeyNo
 		if slices.Contains(yesWords, strings.ToLower(t)) {
@@ -380,6 +465,8 @@ func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Out
 			return e.Choose(st, lang, MenuLang, e.Loc.Match(c.Arg), now)
 		}
 		return e.menu(st, lang, "lang", e.langMenu())
+	case Report:
+		return e.report(st, lang, now)
 	case Privacy:
 		return e.show(st, lang, flows.Reply{Messages: []flows.Message{{ID: e.Texts.Privacy, Kind: flows.KindNotice, Params: e.Texts.PrivacyParams}}}, EvPrivacy)
 	case Delete:
@@ -434,6 +521,8 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 			out.State, out.Reply = next.State, next.Reply
 		}
 		return out
+	case MenuReport:
+		return e.choosePart(st, lang, was, key, now)
 	case MenuDelete:
 		if key != KeyYes {
 			return Outcome{State: st, Changed: changed, Result: &flows.Message{ID: MsgDeleteKept, Kind: flows.KindNotice}, Event: EvKept}
@@ -442,6 +531,46 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 			Reply: flows.Reply{Messages: []flows.Message{{ID: e.Texts.DeleteDone, Kind: flows.KindNotice}}}}
 	}
 	return Outcome{State: st, Changed: changed, Event: EvStale}
+}
+
+// choosePart shows a part of the report (key "<part>" or "<part>.<page>"),
+// the sources, or the whole report as a file. The report is computed from
+// the state, so the buttons under an old summary keep working for as long
+// as that conversation's answers are kept. When menus are typed, the menu
+// is shown again under the part.
+func (e *Env) choosePart(st flows.State, lang, was, key string, now time.Time) Outcome {
+	rep, ok := flows.Assess(e.Flow, st, now)
+	if !ok {
+		st.Menu = was
+		return Outcome{State: st, Changed: false, Result: &flows.Message{ID: MsgReportGone, Kind: flows.KindNotice}, Event: EvStale}
+	}
+	part, page := key, 0
+	if p, n, found := strings.Cut(key, "."); found {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 0 {
+			return Outcome{State: st, Changed: was != "", Event: EvStale}
+		}
+		part, page = p, v
+	}
+	if _, ok := rep.Part(part); !ok && part != KeyFull {
+		return Outcome{State: st, Changed: was != "", Result: &flows.Message{ID: MsgReportGone, Kind: flows.KindNotice}, Event: EvStale}
+	}
+	out := Outcome{State: st, Changed: was != "", Show: &Show{Report: rep, Part: part, Page: page}, Event: EvPart}
+	if e.Typed {
+		e.withMenu(&out, rep)
+		out.Reply.Messages = out.Reply.Messages[len(out.Reply.Messages)-1:]
+	}
+	return out
+}
+
+// toASCII turns full-width digits (１２) into ASCII ones.
+func toASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, s)
 }
 
 // shorten cuts s to n runes, marking the cut.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -173,7 +174,11 @@ func (d *decoder) checkNode(f *Flow, n *Node) {
 				d.at(n.Pos, false, "%s shows the section %q, but there is no such section", what, s)
 			}
 		}
+		d.checkSummary(f, n, what)
 	case Branch:
+		if len(n.Summary) > 0 || len(n.Parts) > 0 {
+			d.at(n.Pos, false, "%s: only outcomes have a summary and parts", what)
+		}
 		if len(n.Say) > 0 {
 			d.at(n.Pos, false, "%s is a branch: it shows nothing, so it cannot have say", what)
 		}
@@ -190,6 +195,55 @@ func (d *decoder) checkNode(f *Flow, n *Node) {
 				d.at(n.Pos, false, "%s needs a \"next\" for when none of its routes applies", what)
 			} else {
 				d.at(n.Pos, false, "%s does not say where to go next: add \"next: <node id>\"", what)
+			}
+		}
+	}
+}
+
+// checkSummary checks an outcome's summary and parts: every section they
+// name exists and is one the outcome shows, every section the outcome
+// shows is in exactly one part, and part IDs are unique.
+func (d *decoder) checkSummary(f *Flow, n *Node, what string) {
+	if len(n.Summary) == 0 && len(n.Parts) == 0 {
+		return
+	}
+	if len(n.Summary) == 0 || len(n.Parts) == 0 {
+		d.at(n.Pos, false, "%s: an outcome with a summary needs parts (what is offered under it), and parts need a summary", what)
+	}
+	shows := func(sid, where string, pos Pos) {
+		if f.Sections[sid] == nil {
+			d.at(pos, false, "%s: %s names the section %q, but there is no such section", what, where, sid)
+		} else if !slices.Contains(n.Sections, sid) {
+			d.at(pos, false, "%s: %s names the section %q, which the outcome does not show (add it to \"sections\")", what, where, sid)
+		}
+	}
+	for _, it := range n.Summary {
+		for _, sid := range append(slices.Clone(it.Pick), it.Nearest...) {
+			shows(sid, "the summary", it.Pos)
+		}
+	}
+	in := map[string]string{}
+	ids := map[string]bool{}
+	for _, p := range n.Parts {
+		if p.ID == PartSources {
+			d.at(p.Pos, false, "%s: the part ID %q is reserved for the list of sources, which every report offers", what, p.ID)
+		}
+		if ids[p.ID] {
+			d.at(p.Pos, false, "%s has two parts called %q", what, p.ID)
+		}
+		ids[p.ID] = true
+		for _, sid := range p.Sections {
+			shows(sid, "the part "+p.ID, p.Pos)
+			if other, dup := in[sid]; dup {
+				d.at(p.Pos, false, "%s: the section %s is in the parts %s and %s; a section belongs to one part, so nothing is shown twice", what, sid, other, p.ID)
+			}
+			in[sid] = p.ID
+		}
+	}
+	if len(n.Parts) > 0 {
+		for _, sid := range n.Sections {
+			if _, ok := in[sid]; !ok {
+				d.at(n.Pos, false, "%s shows the section %s, but none of its parts does: the user could never see it", what, sid)
 			}
 		}
 	}
@@ -222,6 +276,11 @@ func (f *Flow) allRefs(fn func(m *MsgRef, where string)) {
 		}
 		if n.Ask.ID != "" {
 			fn(&n.Ask, "node "+id)
+		}
+		for _, it := range n.Summary {
+			if it.Msg != nil {
+				fn(it.Msg, "the summary of node "+id)
+			}
 		}
 	}
 	for _, sid := range sortedKeys(f.Sections) {
@@ -550,11 +609,20 @@ func (f *Flow) MessageRefs() []MessageRef {
 		for _, o := range n.Options {
 			add(o.Label, o.Pos, nil)
 		}
+		for _, it := range n.Summary {
+			add(it.Heading, it.Pos, nil)
+		}
+		for _, p := range n.Parts {
+			add(p.Title, p.Pos, nil)
+		}
 	}
 	for _, sid := range sortedKeys(f.Sections) {
 		s := f.Sections[sid]
 		add(s.Title, s.Pos, nil)
 		add(s.Empty, s.Pos, nil)
+		for _, fd := range s.Findings {
+			add(fd.Short, fd.Pos, fd.Msg.Params)
+		}
 	}
 	return out
 }

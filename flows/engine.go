@@ -258,60 +258,109 @@ func (f *Flow) question(n *Node, st *State) *Question {
 func (f *Flow) outcome(n *Node, st *State, r *Reply, env map[string]any) {
 	st.Done = true
 	r.Done = true
+	if t, ok := env["today"].(time.Time); ok {
+		st.Ended = t.Format(time.DateOnly)
+	}
+	if len(n.Summary) > 0 {
+		r.Messages = append(r.Messages, f.summary(n, env, r)...)
+		return
+	}
 	f.emit(r, n.Say, env)
+	seen := map[string]bool{}
 	for _, sid := range n.Sections {
-		s := f.Sections[sid]
-		type hit struct {
-			m    Message
-			rank float64
-		}
-		var hits []hit
-		for _, fd := range s.Findings {
-			if !f.holds(fd.Msg.When, env, r) {
-				continue
-			}
-			m := f.message(fd.Msg, env)
-			m.Kind = KindFinding
-			h := hit{m: m}
-			if fd.Rank != nil {
-				if v, err := fd.Rank.eval(env); err == nil {
-					h.rank, _ = v.(float64)
-				} else {
-					r.fault(err)
-				}
-			}
-			hits = append(hits, h)
-		}
-		sort.SliceStable(hits, func(i, j int) bool { return hits[i].rank > hits[j].rank })
-		if len(hits) == 0 && s.Empty == "" {
+		r.Messages = append(r.Messages, f.section(sid, env, r, seen)...)
+	}
+	r.Messages = append(r.Messages, f.sourceList(r.Messages)...)
+	f.emit(r, f.Footer, env)
+}
+
+// hit is a finding that applies, with its message and rank.
+type hit struct {
+	fd   *Finding
+	m    Message
+	rank float64
+}
+
+// hits lists the findings of section sid that apply, highest rank first;
+// a finding whose topic is in seen is left out, and the topics shown are
+// added to seen.
+func (f *Flow) hits(sid string, env map[string]any, r *Reply, seen map[string]bool) []hit {
+	s := f.Sections[sid]
+	if s == nil {
+		return nil
+	}
+	var hits []hit
+	for _, fd := range s.Findings {
+		if !f.holds(fd.Msg.When, env, r) {
 			continue
 		}
-		r.Messages = append(r.Messages, Message{ID: s.Title, Kind: KindHeading})
-		if len(hits) == 0 {
-			r.Messages = append(r.Messages, Message{ID: s.Empty})
+		m := f.messageR(fd.Msg, env, r)
+		m.Kind = KindFinding
+		h := hit{fd: fd, m: m}
+		if fd.Rank != nil {
+			if v, err := fd.Rank.eval(env); err == nil {
+				h.rank, _ = v.(float64)
+			} else {
+				r.fault(err)
+			}
 		}
-		for _, h := range hits {
-			r.Messages = append(r.Messages, h.m)
-		}
+		hits = append(hits, h)
 	}
-	// The full names of every source cited above, in order of first citation.
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].rank > hits[j].rank })
+	if seen != nil {
+		hits = slices.DeleteFunc(hits, func(h hit) bool {
+			if h.fd.Topic == "" {
+				return false
+			}
+			if seen[h.fd.Topic] {
+				return true
+			}
+			seen[h.fd.Topic] = true
+			return false
+		})
+	}
+	return hits
+}
+
+// section renders section sid: its heading and the findings that apply,
+// or its "empty" message; nothing when neither.
+func (f *Flow) section(sid string, env map[string]any, r *Reply, seen map[string]bool) []Message {
+	s := f.Sections[sid]
+	hits := f.hits(sid, env, r, seen)
+	if s == nil || len(hits) == 0 && s.Empty == "" {
+		return nil
+	}
+	out := []Message{{ID: s.Title, Kind: KindHeading}}
+	if len(hits) == 0 {
+		out = append(out, Message{ID: s.Empty})
+	}
+	for _, h := range hits {
+		out = append(out, h.m)
+	}
+	return out
+}
+
+// sourceList is the heading and the full names of every source msgs cite,
+// in order of first citation; nothing when they cite none.
+func (f *Flow) sourceList(msgs []Message) []Message {
 	var cited []string
-	for _, m := range r.Messages {
+	for _, m := range msgs {
 		for _, c := range m.Cite {
 			if src := citeSource(c); !slices.Contains(cited, src) {
 				cited = append(cited, src)
 			}
 		}
 	}
-	if len(cited) > 0 {
-		r.Messages = append(r.Messages, Message{ID: MsgSources, Kind: KindHeading})
-		for _, src := range cited {
-			if s, ok := f.Sources[src]; ok {
-				r.Messages = append(r.Messages, Message{ID: s.Label, Kind: KindSource, Params: map[string]any{"id": src}})
-			}
+	if len(cited) == 0 {
+		return nil
+	}
+	out := []Message{{ID: MsgSources, Kind: KindHeading}}
+	for _, src := range cited {
+		if s, ok := f.Sources[src]; ok {
+			out = append(out, Message{ID: s.Label, Kind: KindSource, Params: map[string]any{"id": src}})
 		}
 	}
-	f.emit(r, f.Footer, env)
+	return out
 }
 
 // KindSource marks an entry of the list of sources.

@@ -89,6 +89,33 @@ type Node struct {
 	Routes   []Route
 	Next     string
 	Sections []string // outcome: assessment sections shown, in order
+	// Summary is what an outcome shows first, after the last answer: the
+	// verdict, the first steps, the nearest deadline, help. An outcome with
+	// a summary shows its sections on demand, grouped in Parts.
+	Summary []SummaryItem
+	Parts   []Part // outcome: the parts of the report offered under the summary
+	Pos     Pos
+}
+
+// SummaryItem is one entry of an outcome's summary: a message, a heading,
+// the short lines of findings picked from sections, or the nearest deadline.
+type SummaryItem struct {
+	Msg     *MsgRef  // a message shown as it is
+	Heading string   // a heading (message ID)
+	Pick    []string // sections whose findings that apply and have a short line are listed, in order
+	Max     int      // Pick: at most this many lines (0: all)
+	Cite    bool     // Pick: show the picked finding's first citation
+	Nearest []string // sections: the one finding that applies with the earliest due date, not past
+	When    *Expr    // Pick, Nearest: shown only when this holds (nil: always)
+	Pos     Pos
+}
+
+// Part is a part of an outcome's report offered on demand (a button, a
+// menu entry): a title and the sections it shows.
+type Part struct {
+	ID       string
+	Title    string // message ID: the heading and the menu entry
+	Sections []string
 	Pos      Pos
 }
 
@@ -136,7 +163,17 @@ type Finding struct {
 	ID   string
 	Msg  MsgRef
 	Rank *Expr
-	Pos  Pos
+	// Short is the message ID of the finding in one line, for an
+	// outcome's summary (it uses the finding's parameters); "" if none.
+	Short string
+	// Due is the date a deadline finding falls on, for the summary's
+	// nearest deadline; nil for other findings.
+	Due *Expr
+	// Topic names what the finding's short line is about (e.g. the
+	// threshold for serious defamation met); of several findings of one
+	// topic, the summary picks only the first that applies.
+	Topic string
+	Pos   Pos
 }
 
 // Expr is a compiled expression with its source text.

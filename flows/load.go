@@ -430,7 +430,7 @@ func (d *decoder) section(f *Flow, sn *yaml.Node, i int) {
 	}
 	for j, fn := range d.list(sf["findings"], what+" findings") {
 		fw := fmt.Sprintf("finding %d of %s", j+1, what)
-		ff := d.fields(fn, fw, "id", "msg", "params", "when", "cite", "unconfirmed", "rank")
+		ff := d.fields(fn, fw, "id", "msg", "params", "when", "cite", "unconfirmed", "rank", "short", "due", "topic")
 		fd := &Finding{ID: d.str(ff["id"], fw+" id"), Pos: d.pos(fn)}
 		if fd.ID != "" {
 			fw = "the finding " + fd.ID
@@ -441,6 +441,9 @@ func (d *decoder) section(f *Flow, sn *yaml.Node, i int) {
 		}
 		d.msgExtras(&fd.Msg, ff, fw)
 		fd.Rank = d.expr(ff["rank"], exprNumber, "the rank of "+fw)
+		fd.Short = d.str(ff["short"], fw+" short")
+		fd.Due = d.expr(ff["due"], exprAny, "the due date of "+fw)
+		fd.Topic = d.str(ff["topic"], fw+" topic")
 		s.Findings = append(s.Findings, fd)
 	}
 	if _, dup := f.Sections[s.ID]; dup {
@@ -450,7 +453,7 @@ func (d *decoder) section(f *Flow, sn *yaml.Node, i int) {
 	f.Sections[s.ID] = s
 }
 
-var nodeKeys = []string{"id", "type", "say", "ask", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "routes", "next", "sections"}
+var nodeKeys = []string{"id", "type", "say", "ask", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "routes", "next", "sections", "summary", "parts"}
 
 func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	what := fmt.Sprintf("node %d", i+1)
@@ -514,6 +517,47 @@ func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	}
 	n.Next = d.str(nf["next"], what+" next")
 	n.Sections = d.strList(nf["sections"], what+" sections")
+	for j, sn := range d.list(nf["summary"], what+" summary") {
+		sw := fmt.Sprintf("summary entry %d of %s", j+1, what)
+		it := SummaryItem{Pos: d.pos(sn)}
+		if sn.Kind == yaml.ScalarNode {
+			m := d.msgRef(sn, sw, "msg")
+			it.Msg = &m
+			n.Summary = append(n.Summary, it)
+			continue
+		}
+		sf := d.fields(sn, sw, "msg", "params", "when", "cite", "unconfirmed", "heading", "pick", "max", "nearest")
+		switch {
+		case sf["msg"] != nil:
+			m := MsgRef{ID: d.str(sf["msg"], sw+" msg"), Pos: d.pos(sn)}
+			d.msgExtras(&m, sf, sw)
+			it.Msg = &m
+		case sf["heading"] != nil:
+			it.Heading = d.str(sf["heading"], sw+" heading")
+		case sf["pick"] != nil:
+			it.Pick = d.strList(sf["pick"], sw+" pick")
+			if v, ok := d.integer(sf["max"], sw+" max"); ok {
+				it.Max = int(v)
+			}
+			it.Cite = d.boolean(sf["cite"], sw+" cite")
+			it.When = d.expr(sf["when"], exprBool, "the condition of "+sw)
+		case sf["nearest"] != nil:
+			it.Nearest = d.strList(sf["nearest"], sw+" nearest")
+			it.When = d.expr(sf["when"], exprBool, "the condition of "+sw)
+		default:
+			d.errf(sn, "%s needs one of msg, heading, pick or nearest", sw)
+		}
+		n.Summary = append(n.Summary, it)
+	}
+	for j, pn := range d.list(nf["parts"], what+" parts") {
+		pw := fmt.Sprintf("part %d of %s", j+1, what)
+		pf := d.fields(pn, pw, "id", "title", "sections")
+		p := Part{ID: d.str(pf["id"], pw+" id"), Title: d.str(pf["title"], pw+" title"), Sections: d.strList(pf["sections"], pw+" sections"), Pos: d.pos(pn)}
+		if p.ID == "" || p.Title == "" {
+			d.errf(pn, "%s needs an \"id\" and a \"title\" (a message ID)", pw)
+		}
+		n.Parts = append(n.Parts, p)
+	}
 	if _, dup := f.Nodes[n.ID]; dup {
 		d.errf(nn, "there are two nodes called %q", n.ID)
 		return

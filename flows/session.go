@@ -23,6 +23,9 @@ type State struct {
 	// the crisis help (Input.Distress): the next such text there is taken
 	// as the answer, so a person describing a threat is not asked forever.
 	Alarmed string `json:"alarmed,omitempty"`
+	// Ended is the day the outcome was reached (YYYY-MM-DD, China time):
+	// its report is computed as of that day whenever it is shown again.
+	Ended string `json:"ended,omitempty"`
 }
 
 // Started reports whether the state belongs to a conversation in progress.

@@ -66,6 +66,23 @@ func transcript(t *testing.T, f *flows.Flow, sc script) (string, flows.State) {
 		writeReply(&b, r)
 		checkReply(t, r)
 	}
+	// The report behind the summary, part by part, as the menu under the
+	// summary offers it: legal reviewers read every finding here.
+	if rep, ok := flows.Assess(f, st, sc.now); ok {
+		if len(rep.Faults) > 0 {
+			t.Errorf("expression faults in the report: %v", rep.Faults)
+		}
+		b.WriteString("== report: intro\n")
+		writeReply(&b, flows.Reply{Messages: rep.Intro})
+		for _, p := range rep.Parts {
+			fmt.Fprintf(&b, "== report part %s: %s\n", p.ID, p.Title)
+			writeReply(&b, flows.Reply{Messages: p.Messages})
+		}
+		b.WriteString("== report: sources\n")
+		writeReply(&b, flows.Reply{Messages: rep.Sources})
+		b.WriteString("== report: footer\n")
+		writeReply(&b, flows.Reply{Messages: rep.Footer})
+	}
 	return b.String(), st
 }
 

@@ -134,10 +134,14 @@ type fault struct {
 type Message struct {
 	ID       int
 	Chat     int64
-	Text     string // as the user sees it
+	Text     string // as the user sees it (a document's caption)
 	HTML     string // as sent
 	Keyboard [][]Button
 	Deleted  bool
+	// Document and File are the name and content of a file sent with
+	// sendDocument; empty for a text message.
+	Document string
+	File     []byte
 }
 
 type update struct {
@@ -652,7 +656,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, call Call, resul
 	case err == nil:
 		call.Status = 200
 		if m, ok := result.(map[string]any); ok {
-			if id, ok := m["message_id"].(int); ok && call.Method == "sendMessage" {
+			if id, ok := m["message_id"].(int); ok && (call.Method == "sendMessage" || call.Method == "sendDocument") {
 				call.Result = id
 			}
 		}
@@ -754,8 +758,18 @@ func readParams(r *http.Request) (map[string]string, error) {
 		for k, v := range r.MultipartForm.Value {
 			out[k] = v[0]
 		}
-		for k := range r.MultipartForm.File {
-			out[k] = "(file)"
+		for k, fh := range r.MultipartForm.File {
+			// A file's name and content, for sendDocument's tests.
+			f, err := fh[0].Open()
+			if err != nil {
+				return out, fmt.Errorf("multipart file: %w", err)
+			}
+			b, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return out, fmt.Errorf("multipart file: %w", err)
+			}
+			out[k], out[k+"#name"] = string(b), fh[0].Filename
 		}
 	case "application/json":
 		body, err := io.ReadAll(r.Body)
@@ -953,6 +967,26 @@ func (s *Server) do(method string, p map[string]string) (any, error) {
 			s.msgs[chat] = map[int]*Message{}
 		}
 		s.msgs[chat][id] = &Message{ID: id, Chat: chat, Text: plain, HTML: p["text"], Keyboard: kb}
+		return s.messageJSON(s.msgs[chat][id]), nil
+	case "sendDocument":
+		if s.blocked[chat] {
+			return nil, &apiErr{code: 403, desc: "Forbidden: bot was blocked by the user"}
+		}
+		if chat == 0 {
+			return nil, badRequest("chat not found")
+		}
+		if p["document"] == "" || p["document#name"] == "" {
+			return nil, badRequest("there is no document in the request")
+		}
+		if len([]rune(p["caption"])) > 1024 {
+			return nil, badRequest("message caption is too long")
+		}
+		s.nextMsg[chat]++
+		id := s.nextMsg[chat]
+		if s.msgs[chat] == nil {
+			s.msgs[chat] = map[int]*Message{}
+		}
+		s.msgs[chat][id] = &Message{ID: id, Chat: chat, Text: p["caption"], HTML: p["caption"], Document: p["document#name"], File: []byte(p["document"])}
 		return s.messageJSON(s.msgs[chat][id]), nil
 	case "editMessageText", "editMessageReplyMarkup":
 		if s.blocked[chat] {

@@ -278,6 +278,32 @@ func (s *Server) sendMessage(p params, at time.Time) (any, error) {
 	return s.messageJSON(c, id, at, text, kbRaw), nil
 }
 
+// sendDocument serves sendDocument: a file (as a multipart file part) with
+// an optional caption. It is recorded like a message without buttons.
+func (s *Server) sendDocument(p params, at time.Time) (any, error) {
+	c, err := s.chatFor(p)
+	if err != nil {
+		return nil, err
+	}
+	if p["document"] == "" {
+		return nil, badRequest("there is no document in the request")
+	}
+	caption := p["caption"]
+	if len([]rune(caption)) > 1024 {
+		return nil, badRequest("message caption is too long")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextMsg++
+	id := c.nextMsg
+	m := &msg{textHash: s.hash(caption)}
+	m.origin = s.record(c, at, "sendDocument", id, 0, caption, nil, 0)
+	if c.msgs != nil {
+		c.msgs[id] = m
+	}
+	return s.messageJSON(c, id, at, caption, nil), nil
+}
+
 // editMessage serves editMessageText (withText) and editMessageReplyMarkup.
 // Like Telegram it refuses an edit that changes nothing.
 func (s *Server) editMessage(p params, at time.Time, method string, withText bool) (any, error) {

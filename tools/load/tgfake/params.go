@@ -153,8 +153,13 @@ func (p params) addMultipart(body io.Reader, boundary string) error {
 			return fmt.Errorf("multipart body: %w", err)
 		}
 		name := part.FormName()
-		if name == "" || part.FileName() != "" {
+		if name == "" {
 			continue // NextPart skips what is left of it
+		}
+		if part.FileName() != "" {
+			// A file (sendDocument): its presence is recorded, not its bytes.
+			fields = append(fields, [2]string{name, "(file)"})
+			continue
 		}
 		buf.Reset()
 		if _, err := buf.ReadFrom(part); err != nil {

@@ -334,6 +334,8 @@ func (s *Server) serve(rc *fasthttp.RequestCtx) {
 		s.qmu.Unlock()
 	case "sendmessage":
 		res, err = s.sendMessage(p, at)
+	case "senddocument":
+		res, err = s.sendDocument(p, at)
 	case "editmessagetext":
 		res, err = s.editMessage(p, at, "editMessageText", true)
 	case "editmessagereplymarkup":
