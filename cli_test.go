@@ -291,3 +291,71 @@ func TestErrorsNameTheLabelShown(t *testing.T) {
 		}
 	}
 }
+
+// TestLintCitationNames: a cited source needs its short name in every
+// catalog language, and a citation must be of a form Redress can write
+// for readers; lint names each problem at file:line.
+func TestLintCitationNames(t *testing.T) {
+	dir := t.TempDir()
+	locDir := filepath.Join(dir, "locales")
+	os.MkdirAll(locDir, 0o755)
+	names, _ := filepath.Glob(filepath.Join("locales", "*"))
+	for _, n := range names {
+		if !strings.HasSuffix(n, ".toml") && !strings.HasSuffix(n, ".txt") {
+			continue
+		}
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(locDir, filepath.Base(n)), b, 0o644)
+	}
+	drop := func(file, id string) { // removes message id from a catalog file
+		t.Helper()
+		p := filepath.Join(locDir, file)
+		b, _ := os.ReadFile(p)
+		head := `["` + id + `"]` + "\n"
+		i := strings.Index(string(b), head)
+		if i < 0 {
+			t.Fatalf("test is stale: no %s in %s", id, file)
+		}
+		rest := string(b)[i+len(head):]
+		end := strings.Index(rest, "\n\n")
+		os.WriteFile(p, []byte(string(b)[:i]+rest[end+2:]), 0o644)
+	}
+	drop("sources.zh-Hans.toml", "cite.S-11b")
+	drop("sources.en.toml", "cite.S-20 (2016)")
+	drop("sources.zh-Hans.toml", "cite.S-20 (2016)")
+
+	orig, err := os.ReadFile(filepath.Join("flows", "defs", "cyberviolence.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cite = `"S-20 (2016) Art. 21(3)"`
+	if !strings.Contains(string(orig), cite) {
+		t.Fatalf("test is stale: %s not in the default flow", cite)
+	}
+	citeLine := strings.Count(string(orig)[:strings.Index(string(orig), cite)], "\n") + 1
+	bad := strings.Replace(string(orig), `"S-01 Art. 17"`, `"S-01 Article 17"`, 1)
+	badLine := strings.Count(bad[:strings.Index(bad, "S-01 Article 17")], "\n") + 1
+	flow := filepath.Join(dir, "my-flow.yaml")
+	os.WriteFile(flow, []byte(bad), 0o644)
+
+	out, errs, code := runCLI(t, "", "lint", "--locales", locDir, flow)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s%s", code, out, errs)
+	}
+	enFile := filepath.Join(locDir, "sources.en.toml")
+	for _, want := range []string{
+		fmt.Sprintf("%s:%d: the message cite.S-20 (2016) is not in the English catalog", flow, citeLine),
+		"the zh-Hans catalog has no translation of cite.S-11b",
+		fmt.Sprintf("%s:%d: the citation \"S-01 Article 17\" is not of a form", flow, badLine),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, enFile+":") {
+		t.Errorf("the missing translation is not named at a catalog line:\n%s", out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -173,6 +174,25 @@ func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, un
 		}
 		for _, r := range f.MessageRefs() {
 			refs = append(refs, locales.Ref{ID: r.ID, Params: r.Params, File: r.Pos.File, Line: r.Pos.Line})
+		}
+		// Every source and every citation is shown by a short name: the
+		// catalogs must hold it ("cite.S-02", "cite.S-20 (2016)"). Each name
+		// is checked once, where it is first needed.
+		named := map[string]bool{}
+		for _, id := range slices.Sorted(maps.Keys(f.Sources)) {
+			s := f.Sources[id]
+			named[locales.NamePrefix+id] = true
+			refs = append(refs, locales.Ref{ID: locales.NamePrefix + id, File: s.Pos.File, Line: s.Pos.Line})
+		}
+		for _, c := range f.Citations() {
+			if _, err := locales.ParseCite(c.Cite); err != nil {
+				add(fmt.Sprintf("%s:%d: %v", c.Pos.File, c.Pos.Line, err), false)
+				continue
+			}
+			if id := locales.NameID(c.Cite); !named[id] {
+				named[id] = true
+				refs = append(refs, locales.Ref{ID: id, File: c.Pos.File, Line: c.Pos.Line})
+			}
 		}
 	}
 	// Messages shown by code: the engine, the renderer and the transports.

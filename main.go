@@ -151,6 +151,20 @@ func (l localizer) Text(lang string, m flows.Message) string {
 			params[k] = l.cat.Text(lang, string(id), nil)
 		}
 	}
+	if id, ok := m.Params["id"].(string); ok && m.Kind == flows.KindSource {
+		var cites []string // a stored message may hold them as []any
+		switch x := m.Params["cites"].(type) {
+		case []string:
+			cites = x
+		case []any:
+			for _, v := range x {
+				if s, ok := v.(string); ok {
+					cites = append(cites, s)
+				}
+			}
+		}
+		return l.cat.SourceEntry(lang, m.ID, id, cites) // the full name, and the short names cited
+	}
 	return l.cat.Render(lang, m.ID, params, m.Cite, m.Unconfirmed)
 }
 

@@ -59,7 +59,7 @@ ack
 ~ #4 t.what.ask / tg.answer {answer=t.what.lies, t.what.abuse}
 > t.views.ask [t.unknown]
 > t.story.ask
-> t.done / t.result / t.many {views=6000} / engine.sources / t.source {id=S-01} / t.footer
+> t.done / t.result / t.many {views=6000} / engine.sources / t.source {cites=[S-01 Art. 1] id=S-01} / t.footer
 `
 
 func TestWholeCaseEnglish(t *testing.T) {

@@ -626,3 +626,21 @@ func (f *Flow) MessageRefs() []MessageRef {
 	}
 	return out
 }
+
+// CiteRef is one citation as a flow writes it ("S-02 Art. 2(1)"), and where.
+type CiteRef struct {
+	Cite string
+	Pos  Pos
+}
+
+// Citations lists every citation of the flow with where it is written, so
+// the catalogs can be checked for the name each one is shown with.
+func (f *Flow) Citations() []CiteRef {
+	var out []CiteRef
+	f.allRefs(func(m *MsgRef, _ string) {
+		for _, c := range m.Cite {
+			out = append(out, CiteRef{Cite: c, Pos: m.CitePos})
+		}
+	})
+	return out
+}

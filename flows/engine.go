@@ -341,13 +341,20 @@ func (f *Flow) section(sid string, env map[string]any, r *Reply, seen map[string
 }
 
 // sourceList is the heading and the full names of every source msgs cite,
-// in order of first citation; nothing when they cite none.
+// in order of first citation; nothing when they cite none. Each entry's
+// parameters are the source's ID ("id") and its citations ("cites"), so the
+// list can say which short names the text used for it.
 func (f *Flow) sourceList(msgs []Message) []Message {
 	var cited []string
+	cites := map[string][]string{} // each source's citations, as written
 	for _, m := range msgs {
 		for _, c := range m.Cite {
-			if src := citeSource(c); !slices.Contains(cited, src) {
+			src := citeSource(c)
+			if !slices.Contains(cited, src) {
 				cited = append(cited, src)
+			}
+			if !slices.Contains(cites[src], c) {
+				cites[src] = append(cites[src], c)
 			}
 		}
 	}
@@ -357,7 +364,7 @@ func (f *Flow) sourceList(msgs []Message) []Message {
 	out := []Message{{ID: MsgSources, Kind: KindHeading}}
 	for _, src := range cited {
 		if s, ok := f.Sources[src]; ok {
-			out = append(out, Message{ID: s.Label, Kind: KindSource, Params: map[string]any{"id": src}})
+			out = append(out, Message{ID: s.Label, Kind: KindSource, Params: map[string]any{"id": src, "cites": cites[src]}})
 		}
 	}
 	return out

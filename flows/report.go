@@ -98,6 +98,7 @@ func (f *Flow) summary(n *Node, env map[string]any, r *Reply) []Message {
 	var out []Message
 	today, _ := env["today"].(time.Time)
 	topics := map[string]bool{} // of several findings of one topic, the summary shows the first
+	cited := map[string]bool{}  // sources the summary has cited
 	for _, it := range n.Summary {
 		if it.When != nil && !f.holds(it.When, env, r) {
 			continue
@@ -120,8 +121,11 @@ func (f *Flow) summary(n *Node, env map[string]any, r *Reply) []Message {
 						continue // several findings may share one short line: it is shown once
 					}
 					m := Message{ID: h.fd.Short, Kind: KindFinding, Params: h.m.Params, Unconfirmed: h.m.Unconfirmed}
-					if it.Cite && len(h.m.Cite) > 0 {
+					// The summary cites each source once, on the first line
+					// that relies on it: the parts cite it in full.
+					if it.Cite && len(h.m.Cite) > 0 && !cited[citeSource(h.m.Cite[0])] {
 						m.Cite = h.m.Cite[:1]
+						cited[citeSource(h.m.Cite[0])] = true
 					}
 					out = append(out, m)
 					picked++

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,7 +127,7 @@ func (c *Catalog) localizer(lang string) *i18n.Localizer {
 }
 
 // Render returns message id in lang with its parameters filled in,
-// followed by its citations and, for an unconfirmed point, a caution. A
+// followed by its citations (see Cite) and, for an unconfirmed point, a caution. A
 // message missing from lang falls back to English; one missing everywhere
 // renders as its ID (the checker makes sure that never ships).
 func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, unconfirmed bool) string {
@@ -141,15 +140,7 @@ func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, 
 		space = ""
 	}
 	if len(cite) > 0 {
-		list := make([]string, len(cite))
-		for i, ct := range cite {
-			list[i] = Pinpoint(lang, ct)
-		}
-		sep := "; "
-		if strings.HasPrefix(lang, "zh") {
-			sep = "；"
-		}
-		text += space + c.text(lang, MsgCite, map[string]any{"list": strings.Join(list, sep)})
+		text += space + c.text(lang, MsgCite, map[string]any{"list": c.Cite(lang, cite)})
 	}
 	if unconfirmed {
 		text += space + c.text(lang, MsgUnconfirmed, nil)
@@ -184,7 +175,7 @@ const (
 )
 
 // RenderMessages lists the message IDs this package renders itself, with their parameters.
-var RenderMessages = map[string][]string{MsgCite: {"list"}, MsgUnconfirmed: {}}
+var RenderMessages = map[string][]string{MsgCite: {"list"}, MsgUnconfirmed: {}, MsgSourceEntry: {"full", "short"}}
 
 // Format turns a parameter value into text for lang: numbers with digit
 // grouping, dates as the language writes them, lists joined.
@@ -238,32 +229,6 @@ func group(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
-}
-
-var (
-	reArts   = regexp.MustCompile(`\bArts?\. ?([0-9][0-9A-Za-z\-–]*(?:(?:, ?| and )[0-9][0-9A-Za-z\-–]*)*)`)
-	reItems  = regexp.MustCompile(`\bitems? ([0-9][0-9\-–]*(?:(?:, ?| and )[0-9][0-9\-–]*)*)`)
-	rePara   = regexp.MustCompile(`¶ ?([0-9]+)`)
-	reInterp = regexp.MustCompile(`\bInterp\. ?`)
-)
-
-// Pinpoint writes a citation such as "S-02 Art. 2(1)" the way lang cites
-// law: in Chinese "S-02 第2条(1)", "S-07 第12项", "¶2" → "第2款",
-// "S-15 Interp. Art. 25" → "S-15 司法解释第25条".
-func Pinpoint(lang, cite string) string {
-	if !strings.HasPrefix(lang, "zh") {
-		return cite
-	}
-	cite = reArts.ReplaceAllStringFunc(cite, func(m string) string {
-		n := reArts.FindStringSubmatch(m)[1]
-		return "第" + strings.NewReplacer(" and ", "、", ", ", "、", ",", "、").Replace(n) + "条"
-	})
-	cite = reItems.ReplaceAllStringFunc(cite, func(m string) string {
-		n := reItems.FindStringSubmatch(m)[1]
-		return "第" + strings.NewReplacer(" and ", "、", ", ", "、", ",", "、").Replace(n) + "项"
-	})
-	cite = reInterp.ReplaceAllString(cite, "司法解释")
-	return rePara.ReplaceAllString(cite, "第${1}款")
 }
 
 // langOf returns the language of a catalog file name: active.zh-Hans.toml → zh-Hans.

@@ -38,13 +38,13 @@ func TestMatch(t *testing.T) {
 func TestRenderFormatsParamsCitesAndCaution(t *testing.T) {
 	c := mustLoad(t)
 	got := c.Render("en", "engine.invalid.text_too_long", map[string]any{"max": int64(12000)}, []string{"S-02 Art. 2(1)", "S-07 item 12"}, true)
-	for _, want := range []string{"12,000 characters", "[Sources: S-02 Art. 2(1); S-07 item 12]", "could not be confirmed"} {
+	for _, want := range []string{"12,000 characters", "[Sources: Online Defamation Interpretation Art. 2(i); Cyber-Violence Guiding Opinions item 12]", "could not be confirmed"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("en render %q lacks %q", got, want)
 		}
 	}
 	got = c.Render("zh-Hans", "engine.invalid.text_too_long", map[string]any{"max": int64(12000)}, []string{"S-02 Art. 2(1)", "S-11b Art. 50 ¶2", "S-07 item 12", "S-15 Interp. Art. 25"}, false)
-	for _, want := range []string{"12,000 个字", "S-02 第2条(1)", "S-11b 第50条 第2款", "S-07 第12项", "S-15 司法解释第25条", "【依据："} {
+	for _, want := range []string{"12,000 个字", "【依据：《网络诽谤解释》第二条第（一）项；《治安管理处罚法》第五十条第二款；《网络暴力指导意见》第十二条；《民诉法解释》第二十五条】"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("zh render %q lacks %q", got, want)
 		}
