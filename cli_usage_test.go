@@ -86,3 +86,40 @@ func TestHelpGoesToStdout(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteErasesReportFiles: the full report is the user's answers in a
+// plain file; /delete erases it with the session, and other local users'
+// reports stay.
+func TestDeleteErasesReportFiles(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "r.db")
+	b, err := os.ReadFile(filepath.Join("flows", "testdata", "scenarios", "t1.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := func(user string) string {
+		out, errs, code := runCLI(t, string(b)+"\n9\n", "chat", "--db", db, "--user", user, "--lang", "en", "--today", "2026-11-27")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		path := filepath.Join(dir, "reports", user, "redress-report-2026-11-27.html")
+		if !strings.Contains(out, path) {
+			t.Fatalf("the report of %s was not written to %s", user, path)
+		}
+		return path
+	}
+	mine, theirs := report("ana"), report("bo")
+	out, _, code := runCLI(t, "/privacy\n/delete\n1\n", "chat", "--db", db, "--user", "ana", "--lang", "en")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out, filepath.Join(dir, "reports", "ana")) {
+		t.Errorf("/privacy does not say where the report files are:\n%s", out)
+	}
+	if _, err := os.Stat(mine); !os.IsNotExist(err) {
+		t.Errorf("after /delete the report file is still there (%v)", err)
+	}
+	if _, err := os.Stat(theirs); err != nil {
+		t.Errorf("another user's report is gone: %v", err)
+	}
+}

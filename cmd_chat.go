@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -56,6 +59,9 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if _, err := db.PurgeIdle(ctx, time.Now().Add(-keep)); err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
+	if err := purgeReports(filepath.Join(filepath.Dir(*dbPath), "reports"), time.Now().Add(-keep)); err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
 	interactive := false
 	if file, ok := stdin.(*os.File); ok {
 		interactive = term.IsTerminal(int(file.Fd()))
@@ -67,7 +73,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		In: stdin, Out: stdout,
 		Script:        !interactive,
 		DBPath:        *dbPath,
-		ReportDir:     filepath.Join(filepath.Dir(*dbPath), "reports"),
+		ReportDir:     reportDir(*dbPath, *user),
 		RetentionDays: int(keep / (24 * time.Hour)),
 		Now:           clock,
 	}
@@ -85,4 +91,57 @@ func envLang() string {
 		}
 	}
 	return ""
+}
+
+// reportDir is where the terminal chat writes the full reports of one
+// local user: reports/<user> beside the database, so /delete can erase
+// that user's files and no one else's.
+func reportDir(dbPath, user string) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, user)
+	if name == "" {
+		name = "_"
+	}
+	return filepath.Join(filepath.Dir(dbPath), "reports", name)
+}
+
+// purgeReports removes report files not written since before (the same
+// retention as the sessions), and folders left empty.
+func purgeReports(dir string, before time.Time) error {
+	users, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("report files: %w", err)
+	}
+	for _, u := range users {
+		if !u.IsDir() {
+			continue
+		}
+		sub := filepath.Join(dir, u.Name())
+		files, err := os.ReadDir(sub)
+		if err != nil {
+			return fmt.Errorf("report files: %w", err)
+		}
+		left := 0
+		for _, f := range files {
+			info, err := f.Info()
+			if err != nil || f.IsDir() || !info.ModTime().Before(before) {
+				left++
+				continue
+			}
+			if err := os.Remove(filepath.Join(sub, f.Name())); err != nil {
+				return fmt.Errorf("report files: %w", err)
+			}
+		}
+		if left == 0 {
+			_ = os.Remove(sub)
+		}
+	}
+	return nil
 }

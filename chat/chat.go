@@ -45,7 +45,7 @@ var Messages = map[string][]string{
 	"chat.delete.done":    {},
 	"chat.bye":            {},
 	"chat.line_too_long":  {},
-	"chat.privacy":        {"path", "days"},
+	"chat.privacy":        {"path", "days", "reports"},
 	"chat.report.saved":   {"path"},
 	"chat.report.failed":  {},
 }
@@ -104,7 +104,7 @@ func Run(ctx context.Context, cfg Config) error {
 	s := &session{cfg: cfg, env: &commands.Env{Flow: cfg.Flow, Loc: cfg.Loc, Typed: true, Distress: cfg.Distress, Texts: commands.Texts{
 		Help:          "chat.help",
 		Privacy:       "chat.privacy",
-		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays)},
+		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays), "reports": cfg.ReportDir},
 		DeleteConfirm: "chat.delete.confirm",
 		DeleteDone:    "chat.delete.done",
 	}}}
@@ -222,6 +222,12 @@ func (s *session) apply(ctx context.Context, out commands.Outcome) error {
 	if out.Erase {
 		if err := s.cfg.Store.Delete(ctx, s.cfg.Key); err != nil {
 			return fmt.Errorf("delete session: %w", err)
+		}
+		// The report files hold the same answers, unencrypted: they go too.
+		if s.cfg.ReportDir != "" {
+			if err := os.RemoveAll(s.cfg.ReportDir); err != nil {
+				return fmt.Errorf("delete report files: %w", err)
+			}
 		}
 		// Nothing is stored until the next step; the language stays.
 		s.sess = flows.Session{Key: s.cfg.Key, State: out.State}
