@@ -520,6 +520,13 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 			next := e.Step(st, key, flows.Input{Kind: flows.InRepeat, Now: now})
 			out.State, out.Reply = next.State, next.Reply
 		}
+		if st.Done {
+			// After the assessment: the summary and its menu again, in
+			// the new language, rather than the last question.
+			if rep := e.report(st, key, now); rep.Event == EvSummary {
+				out.State, out.Reply, out.Show = rep.State, rep.Reply, rep.Show
+			}
+		}
 		return out
 	case MenuReport:
 		return e.choosePart(st, lang, was, key, now)
