@@ -49,7 +49,7 @@ func TestNoInternalIDsReachUsers(t *testing.T) {
 			if strings.Contains(out, "Sources cited above") || strings.Contains(out, "以上引用的法律依据") {
 				lists++
 			}
-			files, _ := filepath.Glob(filepath.Join(dir, "reports", "*.html"))
+			files, _ := filepath.Glob(filepath.Join(dir, "reports", "*", "*.html")) // reports/<user>/
 			reports += len(files)
 			for _, f := range files {
 				b, _ := os.ReadFile(f)
