@@ -107,6 +107,7 @@ type Bot struct {
 	api      *api
 	sender   *sender
 	sched    *scheduler
+	offsets  *offsets // the poll loop's, for the confirmation at shutdown
 	flood    *floodGuard
 	sessions *sessionCache
 	env      *commands.Env // commands, menus and the engine
@@ -209,6 +210,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.Info("serving by long polling", "bot", b.username, "last_update", b.lastUpdate(ctx))
 	err := b.poll(ctx)
 	b.shutdown()
+	b.confirmSettled()
 	return err
 }
 

@@ -29,6 +29,7 @@ import (
 // others' for long).
 func (b *Bot) poll(ctx context.Context) error {
 	o := newOffsets(b.cfg.Now())
+	b.offsets = o
 	// waitSettled waits, after a response, before the next getUpdates.
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -242,3 +243,28 @@ const (
 	settleWait = 10 * time.Millisecond
 	stuckWait  = 250 * time.Millisecond
 )
+
+// confirmSettled makes one last getUpdates at shutdown, after the updates
+// taken were handled, that waits for nothing: its offset tells Telegram
+// that every update below the lowest one not settled is done, so those
+// settled since the last call are not delivered again at the next start
+// (where they would only be found duplicates). An update it returns is not
+// confirmed by it and comes again.
+func (b *Bot) confirmSettled() {
+	if b.offsets == nil {
+		return
+	}
+	offset, _ := b.offsets.next(b.cfg.Now())
+	if offset == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), confirmTimeout)
+	defer cancel()
+	var buf bytes.Buffer
+	if _, err := b.api.getUpdates(ctx, getUpdatesParams{Offset: offset, Limit: 1, AllowedUpdates: allowedUpdates}, &buf); err != nil {
+		b.log.Warn("could not confirm the last updates; Telegram will deliver them again, and they will be found duplicates", "err", logErr(err))
+	}
+}
+
+// confirmTimeout bounds confirmSettled.
+const confirmTimeout = 3 * time.Second
