@@ -582,6 +582,9 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 		case InText:
 			keys, ok := optionsByText(n, in.Text)
 			if !ok {
+				if ex := exclusiveCombined(n, in.Text); ex != "" {
+					return Answer{}, refused, invalid(MsgInvalidExclusive, map[string]any{"option": Label(ex)})
+				}
 				return Answer{}, refused, invalid(MsgInvalidMulti, count)
 			}
 			return Answer{Choices: ordered(n, keys)}, answered, nil
@@ -743,6 +746,37 @@ func optionsByText(n *Node, text string) ([]string, bool) {
 		}
 	}
 	return keys, true
+}
+
+// exclusiveCombined returns the label of the exclusive option ("none of
+// these") that text names together with others, when every part of text is
+// an option: the one reason such an answer is refused that is worth naming.
+func exclusiveCombined(n *Node, text string) string {
+	fields := strings.FieldsFunc(toASCIIDigits(text), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",，、;；/&＆+和及与跟", r)
+	})
+	var keys []string
+	for _, fld := range fields {
+		if f := strings.ToLower(fld); f == "and" || f == "以" || f == "还有" || f == "以及" {
+			continue
+		}
+		k := optionByText(n, fld)
+		if k == "" {
+			return ""
+		}
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) < 2 {
+		return ""
+	}
+	for _, o := range n.Options {
+		if o.Exclusive && slices.Contains(keys, o.Key) {
+			return o.Label
+		}
+	}
+	return ""
 }
 
 func toggle(n *Node, draft []string, key string) []string {

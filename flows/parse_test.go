@@ -225,7 +225,7 @@ func TestTypedAnswersInTheEngine(t *testing.T) {
 		{"what", "1 and 2", "false abuse", "", nil},
 		{"what", "1和2", "false abuse", "", nil},
 		{"what", "1 & 2", "false abuse", "", nil},
-		{"what", "1 and 3", "", flows.MsgInvalidMulti, nil}, // "none of these" cannot be combined
+		{"what", "1 and 3", "", flows.MsgInvalidExclusive, nil}, // "none of these" cannot be combined
 	} {
 		st, _ := flows.Step(f, flows.State{}, flows.Input{Kind: flows.InStart, Now: wed})
 		for _, in := range to[c.node] {

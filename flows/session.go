@@ -158,27 +158,29 @@ type ChoiceItem struct {
 const (
 	MsgInvalidChoice = "engine.invalid.choice"
 	MsgInvalidMulti  = "engine.invalid.multi"
-	MsgInvalidNumber = "engine.invalid.number"
-	MsgInvalidDate   = "engine.invalid.date"
-	MsgFutureDate    = "engine.invalid.future_date"
-	MsgInvalidText   = "engine.invalid.text"
-	MsgTextTooLong   = "engine.invalid.text_too_long"
-	MsgNotText       = "engine.not_text"
-	MsgStale         = "engine.stale"
-	MsgBackAtStart   = "engine.back_at_start"
-	MsgBack          = "engine.back"
-	MsgRestarted     = "engine.restarted"
-	MsgFlowChanged   = "engine.flow_changed"
-	MsgEnded         = "engine.ended"
-	MsgNoHelp        = "engine.no_help"
-	MsgCrisisResume  = "engine.crisis_resume"
-	MsgResumed       = "engine.resumed"
-	MsgVagueNumber   = "engine.invalid.vague_number"   // "几十个": asks for a best guess
-	MsgAmbiguousDate = "engine.invalid.ambiguous_date" // 06/07/2026: which of the two?
-	MsgTookNumber    = "engine.took.number"            // "8k", "约8000": the number taken
-	MsgTookAtLeast   = "engine.took.at_least"          // "一千多": the lower bound taken
-	MsgTookDate      = "engine.took.date"              // "yesterday", "11月14日": the date taken
-	MsgTookMonth     = "engine.took.month"             // "June 2026": the first of the month taken
+	// MsgInvalidExclusive: "none of these" typed together with other options.
+	MsgInvalidExclusive = "engine.invalid.exclusive"
+	MsgInvalidNumber    = "engine.invalid.number"
+	MsgInvalidDate      = "engine.invalid.date"
+	MsgFutureDate       = "engine.invalid.future_date"
+	MsgInvalidText      = "engine.invalid.text"
+	MsgTextTooLong      = "engine.invalid.text_too_long"
+	MsgNotText          = "engine.not_text"
+	MsgStale            = "engine.stale"
+	MsgBackAtStart      = "engine.back_at_start"
+	MsgBack             = "engine.back"
+	MsgRestarted        = "engine.restarted"
+	MsgFlowChanged      = "engine.flow_changed"
+	MsgEnded            = "engine.ended"
+	MsgNoHelp           = "engine.no_help"
+	MsgCrisisResume     = "engine.crisis_resume"
+	MsgResumed          = "engine.resumed"
+	MsgVagueNumber      = "engine.invalid.vague_number"   // "几十个": asks for a best guess
+	MsgAmbiguousDate    = "engine.invalid.ambiguous_date" // 06/07/2026: which of the two?
+	MsgTookNumber       = "engine.took.number"            // "8k", "约8000": the number taken
+	MsgTookAtLeast      = "engine.took.at_least"          // "一千多": the lower bound taken
+	MsgTookDate         = "engine.took.date"              // "yesterday", "11月14日": the date taken
+	MsgTookMonth        = "engine.took.month"             // "June 2026": the first of the month taken
 )
 
 // Label is a message parameter that is itself a message, such as an
@@ -189,29 +191,30 @@ type Label string
 // EngineMessages lists the engine's own message IDs with the parameters
 // each template may use, so the checker can verify the catalogs.
 var EngineMessages = map[string][]string{
-	MsgInvalidChoice: {"count", "unknown"},
-	MsgInvalidMulti:  {"count"},
-	MsgInvalidNumber: {"min", "max", "unknown"},
-	MsgInvalidDate:   {"unknown"},
-	MsgFutureDate:    {},
-	MsgInvalidText:   {"min"},
-	MsgTextTooLong:   {"max"},
-	MsgNotText:       {},
-	MsgStale:         {},
-	MsgBackAtStart:   {},
-	MsgBack:          {},
-	MsgRestarted:     {},
-	MsgFlowChanged:   {},
-	MsgEnded:         {},
-	MsgNoHelp:        {},
-	MsgCrisisResume:  {},
-	MsgResumed:       {},
-	MsgVagueNumber:   {"unknown"},
-	MsgAmbiguousDate: {"a", "b"},
-	MsgTookNumber:    {"n"},
-	MsgTookAtLeast:   {"n"},
-	MsgTookDate:      {"date"},
-	MsgTookMonth:     {"date"},
+	MsgInvalidChoice:    {"count", "unknown"},
+	MsgInvalidExclusive: {"option"},
+	MsgInvalidMulti:     {"count"},
+	MsgInvalidNumber:    {"min", "max", "unknown"},
+	MsgInvalidDate:      {"unknown"},
+	MsgFutureDate:       {},
+	MsgInvalidText:      {"min"},
+	MsgTextTooLong:      {"max"},
+	MsgNotText:          {},
+	MsgStale:            {},
+	MsgBackAtStart:      {},
+	MsgBack:             {},
+	MsgRestarted:        {},
+	MsgFlowChanged:      {},
+	MsgEnded:            {},
+	MsgNoHelp:           {},
+	MsgCrisisResume:     {},
+	MsgResumed:          {},
+	MsgVagueNumber:      {"unknown"},
+	MsgAmbiguousDate:    {"a", "b"},
+	MsgTookNumber:       {"n"},
+	MsgTookAtLeast:      {"n"},
+	MsgTookDate:         {"date"},
+	MsgTookMonth:        {"date"},
 }
 
 // Localizer turns message IDs into text in a language. Transports use it;
