@@ -195,6 +195,26 @@ func checkApplies(st flows.State, r flows.Reply) []string {
 	return bad
 }
 
+// validWalk answers the default flow from the start with valid answers
+// chosen at random until it reaches an outcome, and returns the last state
+// and reply; each, when set, sees every reply on the way.
+func validWalk(t *testing.T, f *flows.Flow, rng *rand.Rand, walk int, each func(flows.Reply)) (flows.State, flows.Reply) {
+	t.Helper()
+	st, r := flows.Step(f, flows.State{}, flows.Input{Kind: flows.InStart, Now: now})
+	for steps := 0; !st.Done; steps++ {
+		if steps > 500 {
+			t.Fatalf("walk %d did not end (at %s)", walk, st.Node)
+		}
+		for _, in := range validInput(rng, r, now) {
+			st, r = flows.Step(f, st, in)
+			if each != nil {
+				each(r)
+			}
+		}
+	}
+	return st, r
+}
+
 // validInput answers the question asked with something valid, chosen at random.
 func validInput(rng *rand.Rand, r flows.Reply, now time.Time) []flows.Input {
 	q := r.Question
@@ -234,15 +254,7 @@ func TestRandomWalkOnlyWhatApplies(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 2))
 	seen := map[string]int{}
 	for w := 0; w < walks; w++ {
-		st, r := flows.Step(f, flows.State{}, flows.Input{Kind: flows.InStart, Now: now})
-		for steps := 0; !st.Done; steps++ {
-			if steps > 500 {
-				t.Fatalf("walk %d did not end (at %s)", w, st.Node)
-			}
-			for _, in := range validInput(rng, r, now) {
-				st, r = flows.Step(f, st, in)
-			}
-		}
+		st, r := validWalk(t, f, rng, w, nil)
 		r = wholeReport(f, st, r, now)
 		for _, m := range r.Messages {
 			seen[m.ID]++

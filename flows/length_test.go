@@ -38,15 +38,7 @@ func walkLengths(t *testing.T, f *flows.Flow, walks int, seed uint64) []int {
 	rng := rand.New(rand.NewPCG(seed, seed+1))
 	var out []int
 	for w := 0; w < walks; w++ {
-		st, r := flows.Step(f, flows.State{}, flows.Input{Kind: flows.InStart, Now: now})
-		for steps := 0; !st.Done; steps++ {
-			if steps > 500 {
-				t.Fatalf("walk %d did not end (at %s)", w, st.Node)
-			}
-			for _, in := range validInput(rng, r, now) {
-				st, r = flows.Step(f, st, in)
-			}
-		}
+		st, _ := validWalk(t, f, rng, w, nil)
 		if st.Node != "outcome_paused" {
 			out = append(out, asked(st))
 		}
@@ -139,26 +131,19 @@ func TestRandomWalkCareLines(t *testing.T) {
 	for w := 0; w < 1500; w++ {
 		count := map[string]int{}
 		sorry, condoled, condoledThen := false, false, ""
-		st, r := flows.Step(f, flows.State{}, flows.Input{Kind: flows.InStart, Now: now})
-		for steps := 0; !st.Done; steps++ {
-			if steps > 500 {
-				t.Fatalf("walk %d did not end (at %s)", w, st.Node)
-			}
-			for _, in := range validInput(rng, r, now) {
-				st, r = flows.Step(f, st, in)
-				for _, m := range r.Messages {
-					if strings.HasPrefix(m.ID, "care.") {
-						count[m.ID]++
-						if sorry {
-							condoled, condoledThen = true, m.ID
-						}
-					}
-					if m.ID == "bereaved.sorry" || m.ID == "harm.care.death" {
-						sorry = true
+		st, _ := validWalk(t, f, rng, w, func(r flows.Reply) {
+			for _, m := range r.Messages {
+				if strings.HasPrefix(m.ID, "care.") {
+					count[m.ID]++
+					if sorry {
+						condoled, condoledThen = true, m.ID
 					}
 				}
+				if m.ID == "bereaved.sorry" || m.ID == "harm.care.death" {
+					sorry = true
+				}
 			}
-		}
+		})
 		for id, n := range count {
 			seen[id]++
 			if n > 1 {
