@@ -277,6 +277,9 @@ func (f *Flow) allRefs(fn func(m *MsgRef, where string)) {
 		if n.Ask.ID != "" {
 			fn(&n.Ask, "node "+id)
 		}
+		for i := range n.AskAs {
+			fn(&n.AskAs[i], "node "+id)
+		}
 		for _, it := range n.Summary {
 			if it.Msg != nil {
 				fn(it.Msg, "the summary of node "+id)

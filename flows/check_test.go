@@ -170,3 +170,25 @@ func TestCheckerReportsAMisspeltNameOnce(t *testing.T) {
 		t.Fatalf("want one problem naming wat, got:\n%s", probs.Error())
 	}
 }
+
+// TestAskAsNeedsACondition: a question put another way must say to whom;
+// with it, the variant is asked to those users only.
+func TestAskAsNeedsACondition(t *testing.T) {
+	b, err := os.ReadFile("testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ask = "    ask: mini.views.ask\n"
+	if !strings.Contains(string(b), ask) {
+		t.Fatal("test is stale: mini.yaml has no views question")
+	}
+	bad := strings.Replace(string(b), ask, ask+"    ask_as:\n      - msg: mini.views.ask\n", 1)
+	_, probs := flows.Check("mini.yaml", []byte(bad))
+	if len(probs) == 0 || !strings.Contains(probs.Error(), "ask_as needs a \"when\"") {
+		t.Fatalf("want the missing condition reported, got:\n%v", probs)
+	}
+	good := strings.Replace(string(b), ask, ask+"    ask_as:\n      - msg: mini.views.ask\n        when: \"'false' in what\"\n", 1)
+	if _, probs := flows.Check("mini.yaml", []byte(good)); len(probs) != 0 {
+		t.Fatalf("a conditional variant was refused:\n%v", probs)
+	}
+}

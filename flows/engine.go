@@ -241,7 +241,14 @@ func (f *Flow) ask(st *State, r *Reply, full bool, now time.Time) {
 	if full {
 		f.emit(r, n.Say, env)
 	}
-	q := f.message(n.Ask, env)
+	ask := n.Ask
+	for _, alt := range n.AskAs {
+		if f.holds(alt.When, env, r) {
+			ask = alt
+			break
+		}
+	}
+	q := f.message(ask, env)
 	q.Kind = KindQuestion
 	r.Messages = append(r.Messages, q)
 	r.Question = f.question(n, st)

@@ -79,6 +79,7 @@ type Node struct {
 	Type     NodeType
 	Say      []MsgRef // messages shown when the node is reached
 	Ask      MsgRef   // the question (ask nodes)
+	AskAs    []MsgRef // the question put another way to some users: the first whose when holds replaces Ask
 	Help     string   // message ID shown by /help at this node
 	Invalid  string   // message ID shown when an answer is not valid
 	Options  []Option

@@ -453,7 +453,7 @@ func (d *decoder) section(f *Flow, sn *yaml.Node, i int) {
 	f.Sections[s.ID] = s
 }
 
-var nodeKeys = []string{"id", "type", "say", "ask", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "routes", "next", "sections", "summary", "parts"}
+var nodeKeys = []string{"id", "type", "say", "ask", "ask_as", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "routes", "next", "sections", "summary", "parts"}
 
 func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	what := fmt.Sprintf("node %d", i+1)
@@ -474,6 +474,12 @@ func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	n.Say = d.msgRefs(nf["say"], what+" say")
 	if a := nf["ask"]; a != nil {
 		n.Ask = d.msgRef(a, "the question of "+what, "msg")
+	}
+	n.AskAs = d.msgRefs(nf["ask_as"], what+" ask_as")
+	for _, m := range n.AskAs {
+		if m.When == nil {
+			d.errf(nf["ask_as"], "each entry of %s ask_as needs a \"when\": the question is put that way only to the users it fits", what)
+		}
 	}
 	n.Help = d.str(nf["help"], what+" help")
 	n.Invalid = d.str(nf["invalid"], what+" invalid")
