@@ -49,3 +49,35 @@ func TestCrisisHelpFitsWhoIsTalking(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryBringsBackTheCrisisLines: after the crisis help was shown
+// during the questions (typed words, not the danger option), the summary
+// shows the crisis lines again.
+func TestSummaryBringsBackTheCrisisLines(t *testing.T) {
+	f := loadDefault(t)
+	sc := readScript(t, "testdata/scenarios/t1.txt")
+	run := func(distressAt int) []string {
+		st, _ := flows.Step(f, flows.State{}, flows.Input{Kind: flows.InStart, Now: sc.now})
+		for i, in := range sc.inputs {
+			if i == distressAt {
+				st, _ = flows.Step(f, st, flows.Input{Kind: flows.InText, Text: "I can't take this anymore", Distress: true, Now: sc.now})
+			}
+			st, _ = flows.Step(f, st, commands.Input(in, sc.now))
+		}
+		rep, ok := flows.Assess(f, st, sc.now)
+		if !ok {
+			t.Fatalf("t1 did not reach an assessment (at %s)", st.Node)
+		}
+		var ids []string
+		for _, m := range rep.Summary {
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	if got := run(-1); slices.Contains(got, "summary.crisis") {
+		t.Errorf("without distress the summary shows the crisis lines: %v", got)
+	}
+	if got := run(5); !slices.Contains(got, "summary.crisis") {
+		t.Errorf("after typed distress the summary does not show the crisis lines: %v", got)
+	}
+}

@@ -34,6 +34,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		r.Event = EvStarted
 		if in.Kind == InCrisis || in.Distress {
 			f.showCrisis(r, f.env(st, in.Now))
+			st.Crisis = true
 		}
 		f.emit(r, f.Intro, f.env(st, in.Now))
 		f.enter(&st, r, f.Start, in.Now)
@@ -70,6 +71,7 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		return st, *r
 	case InCrisis:
 		f.showCrisis(r, f.env(st, in.Now))
+		st.Crisis = true
 		r.Event = EvCrisis
 		if !st.Done {
 			r.notice(MsgCrisisResume, nil)
@@ -493,6 +495,7 @@ func (f *Flow) env(st State, now time.Time) map[string]any {
 		}
 	}
 	env["answered"] = answered
+	env["crisis_shown"] = st.Crisis
 	if !now.IsZero() {
 		env["today"] = Day(now)
 	}

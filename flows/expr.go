@@ -156,8 +156,9 @@ var exprOptions = []expr.Option{
 // zero value per name a flow expression may use.
 func (f *Flow) sampleEnv() map[string]any {
 	env := map[string]any{
-		"today":    time.Time{},
-		"answered": []string{},
+		"today":        time.Time{},
+		"answered":     []string{},
+		"crisis_shown": false,
 	}
 	for _, id := range f.Order {
 		n := f.Nodes[id]

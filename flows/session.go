@@ -23,6 +23,10 @@ type State struct {
 	// the crisis help (Input.Distress): the next such text there is taken
 	// as the answer, so a person describing a threat is not asked forever.
 	Alarmed string `json:"alarmed,omitempty"`
+	// Crisis says the crisis help was shown in this conversation (/sos, the
+	// option, or typed words): flow conditions read it as crisis_shown, so
+	// the assessment can bring the crisis lines back.
+	Crisis bool `json:"crisis,omitempty"`
 	// Ended is the day the outcome was reached (YYYY-MM-DD, China time):
 	// its report is computed as of that day whenever it is shown again.
 	Ended string `json:"ended,omitempty"`
