@@ -44,14 +44,7 @@ func afterLastAnswer(t *testing.T, out, menuQuestion string) (all, summary strin
 // after the last answer (summary and menu) and the summary alone against
 // the limits; and that no finding is too long for one Telegram page.
 func TestAnswerFitsOnAPhone(t *testing.T) {
-	loc, err := newLocalizer("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flows.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, loc := e2eFlow(t)
 	names, _ := filepath.Glob(filepath.Join("flows", "testdata", "scenarios", "*.txt"))
 	if len(names) == 0 {
 		t.Fatal("no scenarios")
@@ -145,14 +138,7 @@ func randomAnswer(rnd *rand.Rand, q *flows.Question) string {
 // intact, and no resource outside it (no script, image, font, stylesheet
 // or link to fetch).
 func TestReportFileSelfContained(t *testing.T) {
-	loc, err := newLocalizer("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flows.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, loc := e2eFlow(t)
 	b, err := os.ReadFile(filepath.Join("flows", "testdata", "scenarios", "t1.txt"))
 	if err != nil {
 		t.Fatal(err)
