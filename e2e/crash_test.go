@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -33,19 +32,10 @@ func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
 	ref := reference(t, e, sc, 42)
 	steps := refSteps(ref)
 
-	stop := make(chan struct{})
-	type result struct {
-		res tgfake.Result
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		r, err := tgfake.RunLoad(context.Background(), e.fake, tgfake.LoadConfig{
-			Users: users, Conversations: 1000, Script: sc, StepTimeout: 90 * time.Second,
-			Settle: time.Second, Stop: stop, ChatBase: 1_000_000,
-		})
-		done <- result{r, err}
-	}()
+	finish := loadUntilStopped(t, e, tgfake.LoadConfig{
+		Users: users, Conversations: 1000, Script: sc, StepTimeout: 90 * time.Second,
+		Settle: time.Second, ChatBase: 1_000_000,
+	})
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))
 	var killedAt []time.Time
 	for i := 0; i < kills; i++ {
@@ -56,13 +46,8 @@ func TestKilledAtRandomMomentsLosesNothing(t *testing.T) {
 		p.kill()
 		p = e.start()
 	}
-	close(stop)
-	r := <-done
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	res := finish()
 	p.stop(t)
-	res := r.res
 	t.Logf("%d kills; %d conversations completed, %d failed; %d updates re-delivered by the fake",
 		kills, res.Conversations, res.Failed, res.Server.Redelivered)
 	if res.Failed != 0 {

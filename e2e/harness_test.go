@@ -326,3 +326,30 @@ func (e *env) storedKey(t *testing.T, sessionKey string) string {
 	}
 	return data.StoredKey(key, sessionKey)
 }
+
+// loadUntilStopped runs cfg's users against e's fake in the background.
+// The returned finish lets every user end the conversation it is in and
+// start no other, and returns the run's result.
+func loadUntilStopped(t *testing.T, e *env, cfg tgfake.LoadConfig) (finish func() tgfake.Result) {
+	t.Helper()
+	stop := make(chan struct{})
+	cfg.Stop = stop
+	type result struct {
+		res tgfake.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		r, err := tgfake.RunLoad(context.Background(), e.fake, cfg)
+		done <- result{r, err}
+	}()
+	return func() tgfake.Result {
+		t.Helper()
+		close(stop)
+		r := <-done
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		return r.res
+	}
+}

@@ -53,20 +53,11 @@ func TestImmediateRestartsRepeatAtMostOnePerChat(t *testing.T) {
 	pre, round := roundReference(t, e, prelude, sc, 42)
 	steps := refSteps(round)
 
-	stop := make(chan struct{})
-	type result struct {
-		res tgfake.Result
-		err error
-	}
-	done := make(chan result, 1)
 	const chatBase = 2_000_000
-	go func() {
-		r, err := tgfake.RunLoad(context.Background(), e.fake, tgfake.LoadConfig{
-			Users: users, Duration: time.Hour, Script: sc, StepTimeout: 120 * time.Second,
-			Settle: 2 * time.Second, Stop: stop, ChatBase: chatBase, OneChat: true, Prelude: prelude,
-		})
-		done <- result{r, err}
-	}()
+	finish := loadUntilStopped(t, e, tgfake.LoadConfig{
+		Users: users, Duration: time.Hour, Script: sc, StepTimeout: 120 * time.Second,
+		Settle: 2 * time.Second, ChatBase: chatBase, OneChat: true, Prelude: prelude,
+	})
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 8))
 	var killedAt []time.Time
 	for i := range kills {
@@ -110,13 +101,8 @@ func TestImmediateRestartsRepeatAtMostOnePerChat(t *testing.T) {
 			e.waitServing(p)
 		}
 	}
-	close(stop)
-	r := <-done
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	res := finish()
 	p.stop(t)
-	res := r.res
 	t.Logf("%d kills; %d conversations completed, %d failed; %d updates re-delivered by the fake",
 		kills, res.Conversations, res.Failed, res.Server.Redelivered)
 	if res.Failed != 0 {
