@@ -590,9 +590,9 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 			}
 			return Answer{Choices: ordered(n, st.Draft)}, answered, nil
 		case InText:
-			keys, ok := optionsByText(n, in.Text)
+			keys, ex, ok := optionsByText(n, in.Text)
 			if !ok {
-				if ex := exclusiveCombined(n, in.Text); ex != "" {
+				if ex != "" {
 					return Answer{}, refused, invalid(MsgInvalidExclusive, map[string]any{"option": Label(ex)})
 				}
 				return Answer{}, refused, invalid(MsgInvalidMulti, count)
@@ -726,22 +726,19 @@ func optionByText(n *Node, text string) string {
 
 // optionsByText maps "1 3", "1,3", "1，3", "1、3", "1 and 3" or "1和3" to
 // option keys.
-func optionsByText(n *Node, text string) ([]string, bool) {
-	fields := strings.FieldsFunc(toASCIIDigits(text), func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",，、;；/&＆+和及与跟", r)
-	})
-	fields = slices.DeleteFunc(fields, func(f string) bool {
-		f = strings.ToLower(f)
-		return f == "and" || f == "以" || f == "还有" || f == "以及"
-	})
+//
+// When every part names an option but one that stands alone ("none of
+// these") is combined with others, it returns that option's label as
+// exclusive, and ok false.
+func optionsByText(n *Node, text string) (keys []string, exclusive string, ok bool) {
+	fields := answerFields(text)
 	if len(fields) == 0 {
-		return nil, false
+		return nil, "", false
 	}
-	var keys []string
 	for _, fld := range fields {
 		k := optionByText(n, fld)
 		if k == "" {
-			return nil, false
+			return nil, "", false
 		}
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
@@ -751,42 +748,23 @@ func optionsByText(n *Node, text string) ([]string, bool) {
 	if len(keys) > 1 {
 		for _, o := range n.Options {
 			if o.Exclusive && slices.Contains(keys, o.Key) {
-				return nil, false
+				return nil, o.Label, false
 			}
 		}
 	}
-	return keys, true
+	return keys, "", true
 }
 
-// exclusiveCombined returns the label of the exclusive option ("none of
-// these") that text names together with others, when every part of text is
-// an option: the one reason such an answer is refused that is worth naming.
-func exclusiveCombined(n *Node, text string) string {
+// answerFields splits a typed "choose all that apply" answer into its
+// parts: "1 3", "1,3", "1、3", "1 and 3", "1和3".
+func answerFields(text string) []string {
 	fields := strings.FieldsFunc(toASCIIDigits(text), func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune(",，、;；/&＆+和及与跟", r)
 	})
-	var keys []string
-	for _, fld := range fields {
-		if f := strings.ToLower(fld); f == "and" || f == "以" || f == "还有" || f == "以及" {
-			continue
-		}
-		k := optionByText(n, fld)
-		if k == "" {
-			return ""
-		}
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) < 2 {
-		return ""
-	}
-	for _, o := range n.Options {
-		if o.Exclusive && slices.Contains(keys, o.Key) {
-			return o.Label
-		}
-	}
-	return ""
+	return slices.DeleteFunc(fields, func(f string) bool {
+		f = strings.ToLower(f)
+		return f == "and" || f == "以" || f == "还有" || f == "以及"
+	})
 }
 
 func toggle(n *Node, draft []string, key string) []string {
