@@ -69,13 +69,27 @@ func TestReadNumber(t *testing.T) {
 		{"hundreds", r{Vague: true}},
 		{"很多", r{Vague: true}},
 		{"a lot", r{Vague: true}},
+		// ranges: at least the lower end; hedges change nothing
+		{"三四个吧", r{Value: 3, AtLeast: true}},
+		{"七八个", r{Value: 7, AtLeast: true}},
+		{"两三千", r{Value: 2000, AtLeast: true}},
+		{"三四十", r{Value: 30, AtLeast: true}},
+		{"一两个", r{Value: 1, AtLeast: true}},
+		{"3-4", r{Value: 3, AtLeast: true}},
+		{"3 or 4", r{Value: 3, AtLeast: true}},
+		{"20-30k", r{Value: 20000, AtLeast: true}},
+		{"2000到3000", r{Value: 2000, AtLeast: true}},
+		{"500吧", r{Value: 500, Plain: true}},
+		{"好像是2000", r{Value: 2000, Plain: true}},
+		{"I think 200", r{Value: 200, Plain: true}},
+		{"at least 20,000", r{Value: 20000, AtLeast: true}},
 	} {
 		got, ok := flows.ReadNumber(c.in)
 		if !ok || got != c.want {
 			t.Errorf("ReadNumber(%q) = %+v, %v; want %+v", c.in, got, ok, c.want)
 		}
 	}
-	for _, in := range []string{"", "abc", "-5", "1e5", "NaN", "inf", "0x10", "万", "一二", "five thousand apples", "2026-05-14", "1.2.3"} {
+	for _, in := range []string{"", "abc", "-5", "1e5", "NaN", "inf", "0x10", "万", "一二", "四三", "4-3", "five thousand apples", "2026-05-14", "1.2.3"} {
 		if got, ok := flows.ReadNumber(in); ok {
 			t.Errorf("ReadNumber(%q) = %+v, want no number", in, got)
 		}
@@ -144,6 +158,21 @@ func TestReadDate(t *testing.T) {
 		{"14/11/2026", r{Day: day(2026, 11, 14)}},
 		{"11/14/2026", r{Day: day(2026, 11, 14)}},
 		{"07/07/2026", r{Day: day(2026, 7, 7)}},
+		// parts of a month, and months relative to now
+		{"early September", r{Day: day(2026, 9, 5)}},
+		{"mid-October", r{Day: day(2026, 10, 15)}},
+		{"end of October 2025", r{Day: day(2025, 10, 31)}},
+		{"the beginning of June", r{Day: day(2026, 6, 1)}},
+		{"late february", r{Day: day(2026, 2, 25)}},
+		{"9月初", r{Day: day(2026, 9, 1)}},
+		{"9月中旬", r{Day: day(2026, 9, 15)}},
+		{"10月底", r{Day: day(2026, 10, 31)}},
+		{"2025年12月下旬", r{Day: day(2025, 12, 25)}},
+		{"上个月底", r{Day: day(2026, 10, 31)}},
+		{"last month", r{Day: day(2026, 10, 1), MonthOnly: true}},
+		{"上个月", r{Day: day(2026, 10, 1), MonthOnly: true}},
+		{"this month", r{Day: day(2026, 11, 1), MonthOnly: true}},
+		{"end of this month", r{Day: day(2026, 11, 25)}}, // not after today
 	} {
 		got, ok := flows.ReadDate(c.in, now)
 		if !ok || !got.Day.Equal(c.want.Day) || !got.Other.Equal(c.want.Other) || got.Exact != c.want.Exact || got.MonthOnly != c.want.MonthOnly || got.Ambiguous != c.want.Ambiguous {
