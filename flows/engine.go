@@ -425,9 +425,18 @@ func (f *Flow) messageR(m MsgRef, env map[string]any, r *Reply) Message {
 				r.fault(err)
 			}
 			out.Params[k] = normalize(v)
+			if n, ok := out.Params[k].(int64); ok && slices.Contains(atLeastOf(env), e.Src) {
+				out.Params[k] = AtLeast(n) // the answer itself, given as "over N"
+			}
 		}
 	}
 	return out
+}
+
+// atLeastOf lists the questions answered with a lower bound (env "at_least").
+func atLeastOf(env map[string]any) []string {
+	l, _ := env["at_least"].([]string)
+	return l
 }
 
 func normalize(v any) any {
@@ -469,7 +478,7 @@ func (f *Flow) nextOf(n *Node, a Answer, env map[string]any, r *Reply) string {
 // env builds the expression environment for a state: answers, facts, today.
 func (f *Flow) env(st State, now time.Time) map[string]any {
 	env := maps.Clone(f.env0())
-	answered := []string{}
+	answered, atLeast := []string{}, []string{}
 	for _, id := range f.Order {
 		n := f.Nodes[id]
 		a, ok := st.Answers[id]
@@ -478,6 +487,9 @@ func (f *Flow) env(st State, now time.Time) map[string]any {
 		}
 		if !a.Unknown {
 			answered = append(answered, id)
+		}
+		if a.AtLeast {
+			atLeast = append(atLeast, id)
 		}
 		switch n.Type {
 		case Choice:
@@ -495,6 +507,7 @@ func (f *Flow) env(st State, now time.Time) map[string]any {
 		}
 	}
 	env["answered"] = answered
+	env["at_least"] = atLeast
 	env["crisis_shown"] = st.Crisis
 	if !now.IsZero() {
 		env["today"] = Day(now)
@@ -614,7 +627,7 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 		}
 		switch {
 		case rd.AtLeast:
-			return Answer{Number: &v}, answered, &Message{ID: MsgTookAtLeast, Kind: KindNotice, Params: map[string]any{"n": v}}
+			return Answer{Number: &v, AtLeast: true}, answered, &Message{ID: MsgTookAtLeast, Kind: KindNotice, Params: map[string]any{"n": v}}
 		case !rd.Plain:
 			return Answer{Number: &v}, answered, &Message{ID: MsgTookNumber, Kind: KindNotice, Params: map[string]any{"n": v}}
 		}

@@ -158,6 +158,7 @@ func (f *Flow) sampleEnv() map[string]any {
 	env := map[string]any{
 		"today":        time.Time{},
 		"answered":     []string{},
+		"at_least":     []string{},
 		"crisis_shown": false,
 	}
 	for _, id := range f.Order {

@@ -44,7 +44,17 @@ type Answer struct {
 	Date    string   `json:"d,omitempty"` // YYYY-MM-DD
 	Text    string   `json:"t,omitempty"`
 	Unknown bool     `json:"u,omitempty"`
+	// AtLeast: the number was given as a lower bound ("over 5,000",
+	// "两万多", "3-4"); reports show it as "at least".
+	AtLeast bool `json:"ge,omitempty"`
 }
+
+// AtLeast is a parameter value the user gave as a lower bound: a report
+// says "at least 20,000", and transports render it so (LowerBound).
+type AtLeast int64
+
+// LowerBound is the number itself.
+func (a AtLeast) LowerBound() int64 { return int64(a) }
 
 // InputKind says what the user did.
 type InputKind string

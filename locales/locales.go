@@ -159,6 +159,10 @@ func (c *Catalog) Text(lang, id string, params map[string]any) string {
 func (c *Catalog) text(lang, id string, params map[string]any) string {
 	data := make(map[string]any, len(params))
 	for k, v := range params {
+		if lb, ok := v.(lowerBound); ok { // "over 5,000": at least 5,000
+			data[k] = c.text(lang, MsgAtLeast, map[string]any{"n": lb.LowerBound()})
+			continue
+		}
 		data[k] = Format(lang, v)
 	}
 	s, err := c.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
@@ -172,10 +176,15 @@ func (c *Catalog) text(lang, id string, params map[string]any) string {
 const (
 	MsgCite        = "ui.cite"
 	MsgUnconfirmed = "ui.unconfirmed"
+	MsgAtLeast     = "ui.at_least"
 )
 
+// lowerBound is a parameter value the user gave as a lower bound ("over
+// 5,000"): flows.AtLeast. It renders as MsgAtLeast.
+type lowerBound interface{ LowerBound() int64 }
+
 // RenderMessages lists the message IDs this package renders itself, with their parameters.
-var RenderMessages = map[string][]string{MsgCite: {"list"}, MsgUnconfirmed: {}, MsgSourceEntry: {"full", "short"}}
+var RenderMessages = map[string][]string{MsgCite: {"list"}, MsgUnconfirmed: {}, MsgSourceEntry: {"full", "short"}, MsgAtLeast: {"n"}}
 
 // Format turns a parameter value into text for lang: numbers with digit
 // grouping, dates as the language writes them, lists joined.
