@@ -511,3 +511,33 @@ func TestCrisisNodeSeesAnswers(t *testing.T) {
 		t.Fatalf("crisis with answers: %v", r.Messages)
 	}
 }
+
+// TestLowerBoundKeptForReports: a count typed as "over 5k" is stored as a
+// lower bound, counts for the thresholds, and a message showing the answer
+// itself carries it as flows.AtLeast (shown "at least 5,000"), while a
+// plain count stays a plain number.
+func TestLowerBoundKeptForReports(t *testing.T) {
+	src, err := os.ReadFile("testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(src), "  - id: crisis\n    type: info\n    say: [mini.crisis.numbers]",
+		"  - id: crisis\n    type: info\n    say: [mini.crisis.numbers, {msg: mini.crisis.many, when: \"views > 100 and 'views' in at_least\", params: {views: views}}]", 1)
+	f, err := flows.Parse("crisis.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := run(t, f, "2", "1", "over 5k")
+	if a := st.Answers["views"]; a.Number == nil || *a.Number != 5000 || !a.AtLeast {
+		t.Fatalf("views answer = %+v", a)
+	}
+	_, r := flows.Step(f, st, flows.Input{Kind: flows.InCrisis, Now: now})
+	if got := ids(r); len(got) < 2 || r.Messages[1].Params["views"] != flows.AtLeast(5000) {
+		t.Fatalf("crisis with a lower bound: %v", r.Messages)
+	}
+	st, _ = run(t, f, "2", "1", "5000")
+	_, r = flows.Step(f, st, flows.Input{Kind: flows.InCrisis, Now: now})
+	if got := ids(r); slices.Contains(got, "mini.crisis.many") {
+		t.Fatalf("a plain count is not in at_least: %v", got)
+	}
+}

@@ -159,3 +159,23 @@ func TestCheckRefs(t *testing.T) {
 		t.Errorf("want 1 problem (a parameter supplied and not used is no problem), got:\n%s", all)
 	}
 }
+
+// lowerBound stands for flows.AtLeast: a count given as "over 20,000".
+type lowerBound int64
+
+func (l lowerBound) LowerBound() int64 { return int64(l) }
+
+// TestAtLeastRendersAsALowerBound: "两万多" typed for a count is reported
+// as "at least 20,000", never as "20,000 times" (issue 10 §5).
+func TestAtLeastRendersAsALowerBound(t *testing.T) {
+	c, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "finding.offences.def_views"
+	for lang, want := range map[string]string{"en": "viewed at least 20,000 times", "zh-Hans": "至少20,000"} {
+		if got := c.Text(lang, id, map[string]any{"views": lowerBound(20000)}); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want it to contain %q", lang, got, want)
+		}
+	}
+}
