@@ -81,8 +81,8 @@ var (
 	numHedgePre  = []string{"i think ", "i guess ", "i believe ", "好像是", "好像", "感觉有", "感觉", "应该是", "大概有", "大约有", "差不多有", "有"}
 	numHedgeSuf  = []string{" i think", " i guess", " i believe", "的样子", "的样子吧", "吧", "啊", "呢", "呀", "吧应该"}
 	numRangeExpr = regexp.MustCompile(`^(\d[\d,]*(?:\.\d+)?)\s*(?:-|–|—|~|～|to|or|到|至)\s*(\d[\d,]*(?:\.\d+)?)\s*(k|w|万|千|thousand|million|m)?$`)
-	numUnits   = []string{" views", " view", " times", " reposts", " repost", " shares", " share", " people", " persons", " yuan", " rmb", "rmb", "次浏览", "次转发", "人次", "次", "个", "人", "条", "元", "块钱", "块", "遍", "份", "张"}
-	vagueWords = []string{"a few dozen", "few dozen", "dozens", "a few hundred", "hundreds", "a few thousand", "thousands", "a lot", "lots", "many", "several", "some", "a few", "成千上万", "很多", "好多", "不少", "许多", "一些"}
+	numUnits     = []string{" views", " view", " times", " reposts", " repost", " shares", " share", " people", " persons", " yuan", " rmb", "rmb", "次浏览", "次转发", "人次", "次", "个", "人", "条", "元", "块钱", "块", "遍", "份", "张"}
+	vagueWords   = []string{"a few dozen", "few dozen", "dozens", "a few hundred", "hundreds", "a few thousand", "thousands", "a lot", "lots", "many", "several", "some", "a few", "成千上万", "很多", "好多", "不少", "许多", "一些"}
 )
 
 // ReadNumber reads a whole, non-negative number as people type it: "5000",
