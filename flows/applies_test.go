@@ -238,6 +238,8 @@ func validInput(rng *rand.Rand, r flows.Reply, now time.Time) []flows.Input {
 		return []flows.Input{{Kind: flows.InText, Text: v, Now: now}}
 	case flows.Date:
 		return []flows.Input{{Kind: flows.InText, Text: now.AddDate(0, 0, -rng.IntN(2500)).Format(time.DateOnly), Now: now}}
+	case flows.Period:
+		return []flows.Input{{Kind: flows.InText, Text: randomPeriod(rng, now, 2500), Now: now}}
 	}
 	return []flows.Input{{Kind: flows.InText, Text: "a description", Now: now}}
 }

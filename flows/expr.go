@@ -166,6 +166,9 @@ func (f *Flow) sampleEnv() map[string]any {
 		if v, ok := zeroAnswer(n.Type); ok {
 			env[id] = v
 		}
+		if n.Type == Period && n.From != "" && n.To != "" {
+			env[n.From], env[n.To] = time.Time{}, time.Time{}
+		}
 	}
 	return env
 }

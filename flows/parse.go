@@ -774,3 +774,118 @@ func dontKnow(text string) bool {
 	}
 	return false
 }
+
+// PeriodReading is a typed period as it was understood: the first and the
+// latest day of what happened.
+type PeriodReading struct {
+	From, To DateReading
+	// Single: one date was given (From and To are that day).
+	Single bool
+	// Ongoing: "still going on", "since September", "至今": To is today.
+	Ongoing bool
+}
+
+// Words of a period: where it is still going on, and what separates its
+// two dates.
+var (
+	periodOngoing = []string{"and it's still going on", "and it is still going on", "and still going on", "still going on", "and still going",
+		"and ongoing", "ongoing", "until now", "till now", "up to now", "up till now", "to now", "until today", "to today", "to date", "now",
+		"现在还在继续", "现在还在", "一直到现在", "持续到现在", "持续至今", "直到现在", "到现在", "到今天", "至今", "还在继续", "仍在继续", "一直没停", "还没停", "现在"}
+	periodSince       = []string{"ever since ", "since ", "starting from ", "starting ", "自从"}
+	periodFrom        = []string{"from ", "between ", "从", "自"}
+	periodSinceSuffix = []string{"开始到现在", "开始一直", "开始的", "开始", "以来", "起"}
+	periodSeps        = []string{" until ", " till ", " through ", " to ", " and ", " - ", "–", "—", "~", "～", "一直到", "直到", "至", "到", "-"}
+)
+
+// ReadPeriod reads when something happened, as people type it: one date
+// ("2026-11-14": a single day), a range ("2026-09-05 to 2026-11-14",
+// "9月初到11月14日", "from June to August", "11月2日到14日"), or a start
+// that is still going on ("since early September", "从9月开始", "2026-09-05
+// 至今", "September until now"). Each date is read as ReadDate reads it.
+func ReadPeriod(s string, now time.Time) (PeriodReading, bool) {
+	s = fold(toASCIIDigits(s))
+	s = strings.TrimSpace(strings.TrimRight(s, ".。!！"))
+	var r PeriodReading
+	trimSep := func(t string) string {
+		t = strings.TrimSpace(t)
+		for _, sep := range []string{",", "，", "、", "-", "–", "—", "~", "～", "到", "至", "until", "till", "to", "and", "一直", "，"} {
+			t = strings.TrimSpace(strings.TrimSuffix(t, sep))
+		}
+		return t
+	}
+	if t, ok := cutAnySuffix(s, periodOngoing...); ok && t != s {
+		if t = trimSep(t); t != "" {
+			s, r.Ongoing = t, true
+		}
+	}
+	since := false
+	if t, ok := cutAny(s, periodFrom...); ok {
+		s = strings.TrimSpace(t)
+	}
+	if t, ok := cutAny(s, periodSince...); ok {
+		since = true
+		s = strings.TrimSpace(t)
+	}
+	if t, ok := cutAnySuffix(s, periodSinceSuffix...); ok && t != "" {
+		since = true
+		s = trimSep(t)
+	}
+	if s == "" || now.IsZero() {
+		return PeriodReading{}, false
+	}
+	today := Day(now)
+	_, whole := ReadDate(s, now) // "2026-11-14" is one day, not 2026-11 to the 14th
+	if !r.Ongoing && !whole {
+		for _, sep := range periodSeps {
+			for i := 0; i+len(sep) <= len(s); {
+				j := strings.Index(s[i:], sep)
+				if j < 0 {
+					break
+				}
+				j += i
+				left, right := strings.TrimSpace(s[:j]), strings.TrimSpace(s[j+len(sep):])
+				if l, ok := ReadDate(left, now); ok && right != "" {
+					if rt, ok := periodEnd(right, l, now); ok {
+						return PeriodReading{From: l, To: rt}, true
+					}
+				}
+				i = j + len(sep)
+			}
+		}
+	}
+	d, ok := ReadDate(s, now)
+	if !ok {
+		return PeriodReading{}, false
+	}
+	r.From = d
+	if r.Ongoing || since {
+		r.Ongoing = true
+		r.To = DateReading{Day: today, Exact: true}
+		return r, true
+	}
+	r.To, r.Single = d, true
+	return r, true
+}
+
+// periodEnd reads the second date of a range; a bare day ("14", "14日",
+// "14th") takes its month and year from the first.
+func periodEnd(s string, first DateReading, now time.Time) (DateReading, bool) {
+	if d, ok := ReadDate(s, now); ok {
+		return d, true
+	}
+	t, _ := cutAnySuffix(s, "日", "号", "th", "st", "nd", "rd")
+	day, err := strconv.Atoi(t)
+	if err != nil {
+		if v, ok := chineseNumber(t); ok && v == float64(int(v)) {
+			day = int(v)
+		} else {
+			return DateReading{}, false
+		}
+	}
+	y, m, _ := first.Day.Date()
+	d, ok := mkDate(y, int(m), day)
+	if !ok {
+		return DateReading{}, false
+	}
+	return DateReading{Day: d, Exact: first.Exact}, true
+}

@@ -346,3 +346,49 @@ func TestDontKnowTypedAsWords(t *testing.T) {
 		t.Errorf("\"not sure, about 5000\" = %+v", a)
 	}
 }
+
+// TestReadPeriod: when it happened, typed in one line: one day, two days,
+// or a start that is still going on, in English and Chinese.
+func TestReadPeriod(t *testing.T) {
+	now := time.Date(2026, 11, 25, 22, 30, 0, 0, flows.China) // a Wednesday
+	day := func(y, m, d int) string {
+		return time.Date(y, time.Month(m), d, 0, 0, 0, 0, flows.China).Format(time.DateOnly)
+	}
+	for _, c := range []struct {
+		in, from, to    string
+		single, ongoing bool
+	}{
+		{"2026-11-14", day(2026, 11, 14), day(2026, 11, 14), true, false},
+		{"2026-09-05 to 2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"2026-09-05 - 2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"2026-09-05-2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"2026-09-05~2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"from June to August", day(2026, 6, 1), day(2026, 8, 1), false, false},
+		{"between 3 Sept 2026 and 10 Oct 2026", day(2026, 9, 3), day(2026, 10, 10), false, false},
+		{"early September until November 14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"9月初到11月14日", day(2026, 9, 1), day(2026, 11, 14), false, false},
+		{"2026年9月5日至2026年11月14日", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"11月2日到14日", day(2026, 11, 2), day(2026, 11, 14), false, false},
+		{"从10月30日到11月20日", day(2026, 10, 30), day(2026, 11, 20), false, false},
+		{"since early September", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"since 2026-09-05", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"2026-09-05 until now", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"September, still going on", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"2026-09-05 至今", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"从9月开始", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"上个月开始，现在还在继续", day(2026, 10, 1), day(2026, 11, 25), false, true},
+		{"三周前到现在", day(2026, 11, 4), day(2026, 11, 25), false, true},
+		{"last month", day(2026, 10, 1), day(2026, 10, 1), true, false},
+	} {
+		got, ok := flows.ReadPeriod(c.in, now)
+		if !ok || got.From.Day.Format(time.DateOnly) != c.from || got.To.Day.Format(time.DateOnly) != c.to || got.Single != c.single || got.Ongoing != c.ongoing {
+			t.Errorf("ReadPeriod(%q) = %s..%s single=%v ongoing=%v, %v; want %s..%s single=%v ongoing=%v",
+				c.in, got.From.Day.Format(time.DateOnly), got.To.Day.Format(time.DateOnly), got.Single, got.Ongoing, ok, c.from, c.to, c.single, c.ongoing)
+		}
+	}
+	for _, in := range []string{"", "soon", "since", "to 2026-11-14 to", "until now", "a while", "2026-02-30 to 2026-03-01"} {
+		if got, ok := flows.ReadPeriod(in, now); ok {
+			t.Errorf("ReadPeriod(%q) = %+v, want no period", in, got)
+		}
+	}
+}

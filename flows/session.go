@@ -41,7 +41,8 @@ type Answer struct {
 	Choice  string   `json:"c,omitempty"`
 	Choices []string `json:"m,omitempty"`
 	Number  *int64   `json:"n,omitempty"`
-	Date    string   `json:"d,omitempty"` // YYYY-MM-DD
+	Date    string   `json:"d,omitempty"` // YYYY-MM-DD; a period's first day
+	Until   string   `json:"e,omitempty"` // YYYY-MM-DD: a period's latest day
 	Text    string   `json:"t,omitempty"`
 	Unknown bool     `json:"u,omitempty"`
 	// AtLeast: the number was given as a lower bound ("over 5,000",
@@ -195,6 +196,8 @@ const (
 	MsgTookAtLeast      = "engine.took.at_least"          // "一千多": the lower bound taken
 	MsgTookDate         = "engine.took.date"              // "yesterday", "11月14日": the date taken
 	MsgTookMonth        = "engine.took.month"             // "June 2026": the first of the month taken
+	MsgTookPeriod       = "engine.took.period"            // "9月初到11月14日": the two days taken
+	MsgTookOngoing      = "engine.took.ongoing"           // "since early September": from that day until today
 )
 
 // Label is a message parameter that is itself a message, such as an
@@ -229,6 +232,8 @@ var EngineMessages = map[string][]string{
 	MsgTookAtLeast:      {"n"},
 	MsgTookDate:         {"date"},
 	MsgTookMonth:        {"date"},
+	MsgTookPeriod:       {"from", "to"},
+	MsgTookOngoing:      {"from", "to"},
 }
 
 // Localizer turns message IDs into text in a language. Transports use it;
