@@ -99,7 +99,9 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	// The built-in catalogs also serve the built-in flow: a message your
 	// flow does not show is not a problem of your flow.
 	unused := len(paths) == 0 || *locDir != ""
-	lines, errs, warns := lint(files, readErrs, locFS, locPrefix, unused)
+	// The built-in catalogs ship complete; a catalog of your own may be
+	// partial (English is shown for what it lacks).
+	lines, errs, warns := lint(files, readErrs, locFS, locPrefix, unused, *locDir == "")
 	for _, l := range lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -109,6 +111,15 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "ok: flows and catalogs are consistent (%d warning(s))\n", warns)
 	return nil
+}
+
+// howToTranslate says how a missing translation is made: zh-Hant is
+// generated from zh-Hans, the others translated (docs/TRANSLATING.md).
+func howToTranslate(lang string) string {
+	if lang == "zh-Hant" {
+		return "go run ./tools/hant writes it from zh-Hans"
+	}
+	return "go run . i18n prepare " + lang + ", translate, go run . i18n merge"
 }
 
 // flowFile is a flow file to check: the name problems are reported under
@@ -145,8 +156,9 @@ func readFlowPath(path string) (files []flowFile, errs []string) {
 // lint checks the flow files against the catalogs in locFS and returns the
 // problems as file:line lines, errors and warnings counted. readErrs are
 // files that could not be read (errors). With unused, catalog messages no
-// flow or code shows are reported as warnings.
-func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, unused bool) (lines []string, errs, warns int) {
+// flow or code shows are reported as warnings. With complete, a message a
+// language lacks is an error (the built-in languages ship complete).
+func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, unused, complete bool) (lines []string, errs, warns int) {
 	add := func(s string, warning bool) {
 		lines = append(lines, s)
 		if warning {
@@ -162,6 +174,14 @@ func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, un
 	for _, p := range cprobs {
 		p.File = locPrefix + p.File
 		add(p.String(), p.Warning)
+	}
+	if complete && cat != nil && slices.Contains(cat.Languages(), locales.Source) {
+		for _, lang := range cat.Languages()[1:] {
+			for _, id := range cat.Missing(lang) {
+				en, _ := cat.Message(locales.Source, id)
+				add(fmt.Sprintf("%s%s:%d: the built-in %s catalog has no translation of %s: a built-in language ships complete (%s)", locPrefix, en.File, en.Line, lang, id, howToTranslate(lang)), false)
+			}
+		}
 	}
 	var refs []locales.Ref
 	for _, file := range files {

@@ -23,7 +23,8 @@ func TestMatch(t *testing.T) {
 	c := mustLoad(t)
 	cases := map[string]string{
 		"zh": "zh-Hans", "zh-CN": "zh-Hans", "zh-SG": "zh-Hans", "zh-Hans": "zh-Hans", "zh-hans-cn": "zh-Hans",
-		"zh_CN.UTF-8": "zh-Hans", "zh-TW": "zh-Hans", "zh-HK": "zh-Hans", "zh-Hant": "zh-Hans",
+		"zh_CN.UTF-8": "zh-Hans", "zh-TW": "zh-Hant", "zh-HK": "zh-Hant", "zh-MO": "zh-Hant", "zh-Hant": "zh-Hant",
+		"zh-hant": "zh-Hant", "zh_TW.UTF-8": "zh-Hant", "zh-Hant-CN": "zh-Hant", "zh-Hans-HK": "zh-Hans",
 		"en": "en", "en-US": "en", "fr": "en", "": "en", "not a tag!": "en", "ru": "en",
 	}
 	for in, want := range cases {
@@ -31,7 +32,7 @@ func TestMatch(t *testing.T) {
 			t.Errorf("Match(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if l := c.Languages(); len(l) < 2 || l[0] != "en" {
+	if l := c.Languages(); len(l) < 3 || l[0] != "en" {
 		t.Errorf("Languages() = %v, want English first", l)
 	}
 }
@@ -229,5 +230,17 @@ func TestBrokenTranslations(t *testing.T) {
 	}
 	if !strings.Contains(probs.Error(), "a.ru.toml:1: n.posts counts something") {
 		t.Errorf("the checker does not report the broken plural:\n%s", probs.Error())
+	}
+}
+
+// zh-Hant cites law in Traditional characters, the pinpoints included.
+func TestTraditionalCitations(t *testing.T) {
+	c := mustLoad(t)
+	got := c.Render("zh-Hant", "engine.invalid.text_too_long", map[string]any{"max": int64(12000)}, []string{"S-02 Art. 2(1)", "S-11b Art. 50 ¶2", "S-07 item 12"}, false)
+	if want := "【依據：《網絡誹謗解釋》第二條第（一）項；《治安管理處罰法》第五十條第二款；《網絡暴力指導意見》第十二條】"; !strings.Contains(got, want) {
+		t.Errorf("zh-Hant render %q lacks %q", got, want)
+	}
+	if got := locales.Pinpoint("zh-Hans", "S-01 Art. 253-1"); got != "第二百五十三条之一" {
+		t.Errorf("zh-Hans pinpoint = %q: Simplified stays Simplified", got)
 	}
 }

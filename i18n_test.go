@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// i18n runs `redress i18n args...` and returns its exit code and output.
+func i18n(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"i18n"}, args...), strings.NewReader(""), &out, &errb)
+	return code, out.String() + errb.String()
+}
+
+// The shipped languages are complete: every message translated, from the
+// current English, none broken.
+func TestI18nStatusShippedLanguagesComplete(t *testing.T) {
+	code, out := i18n(t, "status")
+	if code != 0 {
+		t.Fatalf("i18n status exited %d:\n%s", code, out)
+	}
+	for _, lang := range []string{"en", "zh-Hans", "zh-Hant"} {
+		if !regexp.MustCompile(`(?m)^` + lang + `\s+(\d+)\s+(\d+)\s+0\s+0\s+0\s+0\s+complete`).MatchString(out) {
+			t.Errorf("%s is not reported complete:\n%s", lang, out)
+		}
+	}
+}
+
+// copyLocales copies the repository's catalogs and hashes to a temporary
+// directory.
+func copyLocales(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, pattern := range []string{"locales/*.toml", "locales/distress.*.txt", "locales/hashes/*.toml"} {
+		names, _ := filepath.Glob(pattern)
+		for _, n := range names {
+			b, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := filepath.Join(dir, strings.TrimPrefix(n, "locales/"))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dst, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+func replaceIn(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s lacks %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A changed English text is stale in both Chinese catalogs; a translation
+// with a wrong placeholder is broken, and status exits 1 naming it.
+func TestI18nStatusReportsStaleAndBroken(t *testing.T) {
+	dir := copyLocales(t)
+	replaceIn(t, filepath.Join(dir, "ui.en.toml"), `other = "English"`, `other = "English (source)"`)
+	replaceIn(t, filepath.Join(dir, "ui.zh-Hant.toml"), `other = "【依據：{{.list}}】"`, `other = "【依據：{{.lst}}】"`)
+	code, out := i18n(t, "status", "--locales", dir)
+	if code != 1 {
+		t.Errorf("status with a broken translation exited %d, want 1", code)
+	}
+	for _, want := range []string{
+		"zh-Hans: 1 stale (the English changed since they were translated): ui.language_name",
+		"zh-Hant: 1 stale (the English changed since they were translated): ui.language_name",
+		"ui.zh-Hant.toml:", "ui.cite uses the placeholders {lst}, but the English text uses {list}",
+		"to work on them: redress i18n prepare zh-Hant",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^zh-Hant\s+\d+\s+\d+\s+0\s+1\s+1\s+0`).MatchString(out) {
+		t.Errorf("the zh-Hant row does not count 1 stale and 1 broken:\n%s", out)
+	}
+}
+
+// The built-in catalogs ship complete: lint makes a missing translation an
+// error there, with how to make it; a catalog of one's own may be partial.
+func TestLintBuiltInLanguagesComplete(t *testing.T) {
+	fsys := fstest.MapFS{
+		"ui.en.toml":      {Data: []byte("[a.x]\ndescription = \"d\"\nother = \"x\"\n\n[a.y]\ndescription = \"d\"\nother = \"y\"\n")},
+		"ui.zh-Hant.toml": {Data: []byte("[a.x]\ndescription = \"d\"\nother = \"叉\"\n")},
+	}
+	lines, errs, _ := lint(nil, nil, fsys, "locales/", false, true)
+	if want := "locales/ui.en.toml:5: the built-in zh-Hant catalog has no translation of a.y: a built-in language ships complete (go run ./tools/hant writes it from zh-Hans)"; errs == 0 || !strings.Contains(strings.Join(lines, "\n"), want) {
+		t.Errorf("lint of an incomplete built-in catalog: %d errors, want %q in:\n%s", errs, want, strings.Join(lines, "\n"))
+	}
+	lines, _, _ = lint(nil, nil, fsys, "my/", false, false)
+	if all := strings.Join(lines, "\n"); !strings.Contains(all, "warning: the zh-Hant catalog has no translation of 1 of the 2") {
+		t.Errorf("lint of a partial catalog of one's own: want one warning, got:\n%s", all)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "no translation") && !strings.Contains(l, "warning:") {
+			t.Errorf("lint of a partial catalog of one's own: %s", l)
+		}
+	}
+}
