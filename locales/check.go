@@ -282,8 +282,9 @@ func placeholders(tmpl string) ([]string, error) {
 }
 
 // compare checks every translation against the English catalog. A
-// message a catalog lacks is no error: English is shown for it (a partial
-// catalog is usable), and one warning per language says how many.
+// message a catalog lacks is no problem here: English is shown for it (a
+// partial catalog is usable); Missing lists them, for `redress i18n status`
+// and for lint, which wants complete catalogs.
 func (c *Catalog) compare(skip map[string]bool) Problems {
 	var probs Problems
 	src := c.messages[Source]
@@ -299,11 +300,6 @@ func (c *Catalog) compare(skip map[string]bool) Problems {
 				}
 			}
 		}
-		if missing := c.Missing(lang); len(missing) > 0 {
-			probs = append(probs, Problem{File: c.firstFile(lang), Warning: true, Msg: fmt.Sprintf(
-				"the %s catalog has no translation of %d of the %d English messages (%s): English is shown for them; 'redress i18n status' lists them, 'redress i18n prepare %s' writes them out to translate",
-				lang, len(missing), len(src), firstFew(missing, 3), lang)})
-		}
 		for _, id := range sortedIDs(cat) {
 			if _, ok := src[id]; !ok {
 				probs = append(probs, Problem{File: cat[id].file, Line: cat[id].line, Msg: fmt.Sprintf("%s is not in the English catalog: remove it, or add it to English first", id)})
@@ -311,25 +307,6 @@ func (c *Catalog) compare(skip map[string]bool) Problems {
 		}
 	}
 	return probs
-}
-
-// firstFile is the first catalog file of lang, for problems of the whole catalog.
-func (c *Catalog) firstFile(lang string) string {
-	first := ""
-	for _, e := range c.messages[lang] {
-		if first == "" || e.file < first {
-			first = e.file
-		}
-	}
-	return first
-}
-
-// firstFew writes up to n IDs of a list, then "..." when there are more.
-func firstFew(ids []string, n int) string {
-	if len(ids) <= n {
-		return strings.Join(ids, ", ")
-	}
-	return strings.Join(ids[:n], ", ") + ", ..."
 }
 
 // Missing lists, sorted, the English messages lang's catalog has no
