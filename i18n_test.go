@@ -118,3 +118,36 @@ func TestLintWantsCompleteCatalogs(t *testing.T) {
 		t.Errorf("%d errors", errs)
 	}
 }
+
+// A language is its catalog files and nothing else: a partial French
+// catalog in --locales is matched, listed in /lang under its own name,
+// and shows its one translated sentence, English for the rest.
+func TestChatNewLanguageFromCatalogFilesAlone(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"ui.fr.toml":     "[\"ui.language_name\"]\ndescription = \"d\"\nother = \"Français\"\n",
+		"active.fr.toml": "[cv.intro.welcome]\ndescription = \"d\"\nother = \"Bonjour. Ce qui vous arrive n'est pas de votre faute.\"\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "r.db")
+	out, errs, code := runCLI(t, "/lang\n", "chat", "--db", db, "--lang", "fr-CA", "--locales", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"Bonjour. Ce qui vous arrive n'est pas de votre faute.",
+		"I will ask short questions",                          // not translated: English
+		"[1] English", "[2] Français", "[3] 简体中文", "[4] 繁體中文", // the /lang menu, each language named in itself
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the chat lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Hello. I can help you") {
+		t.Errorf("the translated sentence is also shown in English:\n%s", out)
+	}
+}
