@@ -151,3 +151,38 @@ func TestChatNewLanguageFromCatalogFilesAlone(t *testing.T) {
 		t.Errorf("the translated sentence is also shown in English:\n%s", out)
 	}
 }
+
+// prepare and merge from the command line: a new language's work file
+// holds every message; the two translated are merged, the rest left for
+// later, and status counts them.
+func TestI18nPrepareMergeCommands(t *testing.T) {
+	dir := copyLocales(t)
+	work := filepath.Join(t.TempDir(), "fr.toml")
+	if code, out := i18n(t, "prepare", "fr", "--locales", dir, "-o", work); code != 0 || !strings.Contains(out, "message(s) to translate; then run: redress i18n merge") {
+		t.Fatalf("prepare exited %d: %s", code, out)
+	}
+	b, err := os.ReadFile(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, tr := range [][2]string{{`["ui.language_name"]`, "Français"}, {`["cmd.lang.set"]`, "Je parlerai français désormais."}} {
+		i := strings.Index(text, tr[0])
+		j := i + strings.Index(text[i:], "other = \"\"")
+		if i < 0 || j < i {
+			t.Fatalf("the work file lacks %s:\n%.2000s", tr[0], text)
+		}
+		text = text[:j] + "other = \"" + tr[1] + "\"" + text[j+len("other = \"\""):]
+	}
+	if err := os.WriteFile(work, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := i18n(t, "merge", work, "--locales", dir)
+	if code != 0 || !strings.Contains(out, "fr: merged 2 message(s) into") || !strings.Contains(out, "left empty (still to do)") {
+		t.Fatalf("merge exited %d: %s", code, out)
+	}
+	code, out = i18n(t, "status", "--locales", dir)
+	if code != 0 || !regexp.MustCompile(`(?m)^fr\s+(\d+)\s+2\s+(\d+)\s+0\s+0\s+0`).MatchString(out) {
+		t.Errorf("status after merging 2 French messages (exit %d):\n%s", code, out)
+	}
+}
