@@ -19,6 +19,7 @@ const i18nUsage = `Usage:
   redress i18n merge FILE             merge a translated work file back into its catalogs
   redress i18n stamp LANG [ID ...]    record that LANG's translations of IDs (default: those
                                       with no record yet) are made from today's English
+  redress i18n stamp --stale LANG     ... and every stale one too, once you have checked them
 
 A stale translation was made from an English text that has changed since;
 a broken one has other placeholders than the English, or lacks a plural
@@ -43,6 +44,7 @@ func runI18n(args []string, stdout, stderr io.Writer) error {
 	}
 	dir := fset.String("locales", "locales", "catalog `directory` (the repository's locales/)")
 	out := fset.String("o", "", "`file` prepare writes (default: standard output)")
+	stale := fset.Bool("stale", false, "stamp: also record the stale translations as current (check them first: 'redress i18n status' lists them)")
 	// Flags may come before or after the arguments.
 	var rest []string
 	for a := args; ; {
@@ -100,7 +102,26 @@ func runI18n(args []string, stdout, stderr io.Writer) error {
 		if len(rest) < 1 {
 			return usagef("stamp takes a language code and, optionally, message IDs")
 		}
-		ids, err := translate.Stamp(*dir, rest[0], rest[1:])
+		ids := rest[1:]
+		if *stale {
+			if len(ids) > 0 {
+				return usagef("stamp --stale takes no message IDs: it stamps every stale and unrecorded translation")
+			}
+			reports, err := translate.Status(*dir)
+			if err != nil {
+				return err
+			}
+			for _, r := range reports {
+				if r.Lang == rest[0] {
+					ids = append(append(ids, r.Stale...), r.Unrecorded...)
+				}
+			}
+			if len(ids) == 0 {
+				fmt.Fprintf(stdout, "%s: nothing stale or unrecorded to stamp\n", rest[0])
+				return nil
+			}
+		}
+		ids, err := translate.Stamp(*dir, rest[0], ids)
 		if err != nil {
 			return err
 		}

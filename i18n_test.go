@@ -186,3 +186,17 @@ func TestI18nPrepareMergeCommands(t *testing.T) {
 		t.Errorf("status after merging 2 French messages (exit %d):\n%s", code, out)
 	}
 }
+
+// After a merge that changed English texts together with their zh-Hans
+// translations, stamp --stale records them (and the new ones) as current.
+func TestI18nStampStale(t *testing.T) {
+	dir := copyLocales(t)
+	replaceIn(t, filepath.Join(dir, "ui.en.toml"), `other = "English"`, `other = "English (source)"`)
+	if code, out := i18n(t, "stamp", "--stale", "zh-Hans", "--locales", dir); code != 0 || !strings.Contains(out, "zh-Hans: 1 translation(s) recorded") {
+		t.Fatalf("stamp --stale exited %d: %s", code, out)
+	}
+	_, out := i18n(t, "status", "--locales", dir)
+	if !regexp.MustCompile(`(?m)^zh-Hans\s+\d+\s+\d+\s+0\s+0\s+0\s+0\s+complete`).MatchString(out) || !strings.Contains(out, "zh-Hant: 1 stale") {
+		t.Errorf("after stamp --stale zh-Hans, zh-Hans should be complete and zh-Hant still stale:\n%s", out)
+	}
+}
