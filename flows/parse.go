@@ -22,10 +22,20 @@ func toASCIIDigits(s string) string {
 	}, s)
 }
 
+// simplified maps the Traditional form of each character the words below
+// use to its Simplified form, so that 1.2萬, 大約一萬兩千, 上週六 and 不確定
+// read as 1.2万, 大约一万两千, 上周六 and 不确定 (OpenCC's Simplified →
+// Traditional table, reversed for these characters; 裡 is Taiwan's 裏).
+var simplified = map[rune]rune{'萬': '万', '兩': '两', '個': '个', '箇': '个', '瞭': '了', '於': '于', '億': '亿', '餘': '余', '淩': '凌', '幾': '几', '韆': '千', '發': '发', '髮': '发', '號': '号', '後': '后', '週': '周', '賙': '周', '塊': '块', '將': '将', '應': '应', '張': '张', '時': '时', '曉': '晓', '條': '条', '來': '来', '沒': '没', '瀏': '浏', '碼': '码', '確': '确', '禮': '礼', '約': '约', '覽': '览', '計': '计', '記': '记', '許': '许', '該': '该', '說': '说', '轉': '转', '過': '过', '這': '这', '裏': '里', '裡': '里', '錢': '钱'}
+
 // fold is s trimmed and lower-cased, full-width letters, digits and signs
-// made ASCII, curly apostrophes straight and runs of spaces one space.
+// made ASCII, curly apostrophes straight, Traditional characters
+// Simplified (see simplified) and runs of spaces one space.
 func fold(s string) string {
 	s = strings.Map(func(r rune) rune {
+		if h, ok := simplified[r]; ok {
+			return h
+		}
 		switch {
 		case r >= 0xFF01 && r <= 0xFF5E:
 			r -= 0xFEE0

@@ -77,9 +77,12 @@ func (c *Catalog) Has(lang, id string) bool {
 }
 
 // Match picks the catalog for a user's language code (as Telegram or the
-// environment gives it): any Simplified Chinese (zh, zh-CN, zh-SG, zh-Hans)
-// → zh-Hans; other Chinese → zh-Hant when there is such a catalog, else
-// zh-Hans; another language with a catalog → it; anything else → English.
+// environment gives it). Chinese goes by its script, as CLDR infers it:
+// zh, zh-CN, zh-SG, zh-Hans → zh-Hans; zh-TW, zh-HK, zh-MO, zh-Hant →
+// zh-Hant (zh-Hans when there is no such catalog). Another language with a
+// catalog → it (pt-BR → pt when only pt has one); anything else → English.
+// No language is named here beyond Chinese: a catalog's files are all a
+// language needs.
 func (c *Catalog) Match(code string) string {
 	code = strings.TrimSpace(strings.ReplaceAll(code, "_", "-"))
 	if i := strings.IndexByte(code, '.'); i >= 0 { // zh_CN.UTF-8
@@ -128,7 +131,8 @@ func (c *Catalog) localizer(lang string) *i18n.Localizer {
 
 // Render returns message id in lang with its parameters filled in,
 // followed by its citations (see Cite) and, for an unconfirmed point, a caution. A
-// message missing from lang falls back to English; one missing everywhere
+// message missing from lang (a partial catalog) is shown in English, that
+// message only and without a word to the user; one missing everywhere
 // renders as its ID (the checker makes sure that never ships).
 func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, unconfirmed bool) string {
 	if !c.hasLang(lang) {
