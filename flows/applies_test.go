@@ -146,8 +146,13 @@ var applies = map[string]func(a answers) bool{
 	"finding.routes.police_late": func(a answers) bool { return !a.has("q6_done", "police") },
 	"finding.routes.platform":    func(a answers) bool { return !a.has("q6_done", "notice") },
 	// Help lines to whom they serve.
-	"finding.contacts.c12355": answers.minor,
-	"finding.contacts.c12338": func(a answers) bool { return a.person() && !a.minor() },
+	// each line to whom it serves: 12355 young people (a classmate's attack:
+	// students), 12338 women where its services fit
+	"finding.contacts.c12355": func(a answers) bool { return a.minor() || a.choice("q3_relation") == "school" },
+	"finding.contacts.c12338": func(a answers) bool {
+		r := a.choice("q3_relation")
+		return a.person() && !a.minor() && (a.has("q1_what", "intimate") || a.has("q5_features", "sexual") || r == "ex" || r == "family")
+	},
 	"outcome.main.helper":     func(a answers) bool { return !a.has("q4_harm", "death") },
 	"finding.routes.pil_example": func(a answers) bool {
 		return a.has("q9_public", "many_victims", "channel")
