@@ -45,3 +45,31 @@ func (f *Flow) Fact(id string) *Fact {
 	}
 	return nil
 }
+
+// Way is how the conversation leaves a node: by the option chosen, by a
+// route whose condition held, or by the node's next.
+type Way struct {
+	To     string
+	Option *Option // the option chosen, when it names its own next
+	Route  *Route  // the first route whose condition held; nil otherwise
+	Route1 int     // the route's number, counted from 1 (0: none)
+}
+
+// WayOut tells where node n leads after answer a, with env the values
+// after the answer (Flow.Env), and why: exactly the engine's choice.
+func (f *Flow) WayOut(n *Node, a Answer, env map[string]any) Way {
+	if n.Type == Choice && a.Choice != "" {
+		for i, o := range n.Options {
+			if o.Key == a.Choice && o.Next != "" {
+				return Way{To: o.Next, Option: &n.Options[i]}
+			}
+		}
+	}
+	r := &Reply{}
+	for i := range n.Routes {
+		if f.holds(n.Routes[i].When, env, r) {
+			return Way{To: n.Routes[i].To, Route: &n.Routes[i], Route1: i + 1}
+		}
+	}
+	return Way{To: n.Next}
+}

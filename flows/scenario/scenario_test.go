@@ -1,0 +1,229 @@
+package scenario_test
+
+import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/flows/scenario"
+)
+
+func runner(t *testing.T) *scenario.Runner {
+	t.Helper()
+	f, err := flows.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := fs.ReadFile(flows.Scenarios, "scenarios/"+scenario.TermsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms, err := scenario.ParseTerms("flows/scenarios/"+scenario.TermsFile, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probs := terms.Check(f); len(probs) > 0 {
+		t.Fatalf("the terms do not match the flow:\n%v", probs)
+	}
+	return &scenario.Runner{Flow: f, Terms: terms, FlowPath: "flows/defs/cyberviolence.yaml"}
+}
+
+func parse(t *testing.T, fsys fs.FS, name, shown string) *scenario.Scenario {
+	t.Helper()
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse(shown, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// TestShippedScenarios runs every scenario shipped with the default flow
+// (flows/scenarios/*.yaml), as `redress flow test` does.
+func TestShippedScenarios(t *testing.T) {
+	rn := runner(t)
+	names, err := scenario.Files(flows.Scenarios, "scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expected := map[string]bool{} // the modules and routes some scenario expects named
+	for _, name := range names {
+		sc := parse(t, flows.Scenarios, name, "flows/"+name)
+		for _, it := range append(slices.Clone(sc.Expect.Modules), sc.Expect.Routes...) {
+			expected[it.Value] = true
+		}
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(name, "scenarios/"), ".yaml"), func(t *testing.T) {
+			res := rn.Run(sc)
+			if !res.Passed() {
+				var b strings.Builder
+				res.Write(&b)
+				t.Error("\n" + b.String())
+			}
+		})
+	}
+	// One scenario at least per module and route of the reference.
+	for _, group := range [][]scenario.Term{rn.Terms.Modules, rn.Terms.Routes} {
+		for _, term := range group {
+			if !expected[term.ID] {
+				t.Errorf("no shipped scenario expects %s to be named: add one to flows/scenarios", term)
+			}
+		}
+	}
+}
+
+// TestDependencies: scenario imports only flows from the project.
+func TestDependencies(t *testing.T) {
+	const module = "github.com/redress-legal/redress"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/flows/scenario").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if (p == module || strings.HasPrefix(p, module+"/")) && p != module+"/flows" && p != module+"/flows/scenario" {
+			t.Errorf("scenario depends on %s; it may import only flows", p)
+		}
+	}
+}
+
+func runFile(t *testing.T, name string) string {
+	t.Helper()
+	rn := runner(t)
+	sc := parse(t, os.DirFS("testdata"), name, "testdata/"+name)
+	res := rn.Run(sc)
+	if res.Passed() {
+		t.Fatalf("%s passed; it is meant to fail", name)
+	}
+	var b strings.Builder
+	res.Write(&b)
+	return b.String()
+}
+
+// TestAWrongScenarioFailsReadably: a scenario that expects the wrong
+// things fails at each wrong line, in the author's words: what was
+// expected, what happened, the rule's condition as written, where it is in
+// the flow file, and the values it read, traced to the answers.
+func TestAWrongScenarioFailsReadably(t *testing.T) {
+	out := runFile(t, "wrong_expectations.yaml")
+	for _, want := range []string{
+		"FAIL testdata/wrong_expectations.yaml — A deliberately wrong scenario",
+		"testdata/wrong_expectations.yaml:30: expected the outcome outcome_lawful, but the conversation ended at outcome_main",
+		"testdata/wrong_expectations.yaml:31: expected module M3 (doxxing 开盒 / personal information) to be named, but it was not",
+		"offences.pi_base (flows/defs/cyberviolence.yaml:* needs m3",
+		"m3 = false — fact (flows/defs/cyberviolence.yaml:*): person and 'doxx' in q1_what",
+		"q1_what = [false_claims] — answer 4 (line 11): [false_claims]",
+		"testdata/wrong_expectations.yaml:32: expected module M1 (defamation 诽谤) not to be named, but it was",
+		"offences.def_views (flows/defs/cyberviolence.yaml:*) applies: def_views",
+		"q4_views = 12000 — answer 8 (line 15): \"12000\"",
+		"testdata/wrong_expectations.yaml:33: expected the prosecution finding private (private prosecution: no public-prosecution criterion met), but the report says public",
+		"pp_a2 = true — fact",
+		"testdata/wrong_expectations.yaml:34: expected the deadline deadlines.admin_open on 2027-05-13, but it falls on 2027-05-14",
+		"ref_date = 2026-11-14 — fact",
+		"testdata/wrong_expectations.yaml:35: expected the part risks to be offered, but the menu offers steps, law, prosecution,",
+		"testdata/wrong_expectations.yaml:36: expected q4_views = 5000, but it is 12000",
+		"testdata/wrong_expectations.yaml:36: expected def_serious = false, but it is true",
+		"how the answers went:",
+		"8. line 15: q4_views \"12000\"",
+		"b_what: route 1 (flows/defs/cyberviolence.yaml:*) holds: org or hasAny(q1_what,",
+	} {
+		if !containsPattern(out, want) {
+			t.Errorf("the failure report lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n  testdata/wrong_expectations.yaml:"); n != 8 {
+		t.Errorf("%d failures reported, want 8 (one per wrong expectation):\n%s", n, out)
+	}
+}
+
+// TestAWrongPathFailsAtTheAnswer: an answer meant for a question the
+// conversation did not ask stops the run there and says which answer led
+// elsewhere, and why.
+func TestAWrongPathFailsAtTheAnswer(t *testing.T) {
+	out := runFile(t, "wrong_path.yaml")
+	for _, want := range []string{
+		"testdata/wrong_path.yaml:9: answer 6 ([weibo]) is for q1_platforms, but the conversation asked q2_abuse here",
+		"after answer 5 (q2_truth \"true_public\") the conversation went:",
+		"q2_truth: the option true_public leads to q2_abuse",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the failure report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "expected the outcome") {
+		t.Errorf("expectations were checked after the answers went astray:\n%s", out)
+	}
+}
+
+// TestAnswersThatCannotBeGiven: a key the question does not offer, text
+// the question refuses, and answers after the end are reported at their line.
+func TestAnswersThatCannotBeGiven(t *testing.T) {
+	rn := runner(t)
+	for _, c := range []struct{ src, want string }{
+		{"title: x\nanswers:\n  - nope\n  - maybe\nexpect: {}\n", "x.yaml:4: answer 2 (\"maybe\") was not taken as an answer to q0_threat (a choice question)"},
+		{"title: x\nanswers:\n  - \"no\"\n  - [yes, no]\nexpect: {}\n", "x.yaml:4: answer 2: q0_threat takes one option, not 2"},
+		{"title: x\nanswers:\n  - [danger, sos]\nexpect: {}\n", "x.yaml:3: answer 1: sos is not an option of q0_danger (its options: danger, selfharm, no)"},
+		{"title: x\nanswers:\n  - selfharm\n  - later\n  - \"no\"\nexpect: {}\n", "x.yaml:5: answer 3 (\"no\") comes after the conversation ended at outcome_paused"},
+		{"title: x\nanswers:\n  - \"no\"\nexpect: {outcome: outcome_main}\n", "x.yaml:4: the answers end at q0_threat, a question: the conversation did not reach an outcome"},
+	} {
+		sc, err := scenario.Parse("x.yaml", []byte(strings.Replace(c.src, "nope", "no", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		rn.Run(sc).Write(&b)
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("got\n%s\nwant it to say %q", b.String(), c.want)
+		}
+	}
+}
+
+// TestMistakesInAScenarioFile: the file itself is checked with lines.
+func TestMistakesInAScenarioFile(t *testing.T) {
+	_, err := scenario.Parse("x.yaml", []byte("title: x\nlang: en\nanswer:\n  - no\nexpect:\n  modules: [M1]\n  modles: [M2]\n"))
+	if err == nil {
+		t.Fatal("a scenario with unknown keys and no answers was accepted")
+	}
+	for _, want := range []string{
+		`x.yaml:3: a scenario has an unknown key "answer" (allowed: title, lang, today, answers, expect)`,
+		"x.yaml:1: a scenario needs answers",
+		`x.yaml:7: expect has an unknown key "modles"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got\n%v\nwant %q", err, want)
+		}
+	}
+	terms, err := scenario.ParseTerms("terms.yaml", []byte("modules:\n  M1: {name: defamation, findings: [offences.def_*]}\nroutes:\n  R4: {findings: [routes.polise]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs := terms.Check(runner(t).Flow)
+	if len(probs) != 1 || !strings.Contains(probs[0].String(), "terms.yaml:4: R4: routes.polise matches no finding of the flow") {
+		t.Errorf("a misspelt finding in the terms: got %v", probs)
+	}
+}
+
+// containsPattern is strings.Contains where * in want stands for any text on the line.
+func containsPattern(s, want string) bool {
+	parts := strings.Split(want, "*")
+	for _, line := range strings.Split(s, "\n") {
+		rest, ok := line, true
+		for _, p := range parts {
+			j := strings.Index(rest, p)
+			if j < 0 {
+				ok = false
+				break
+			}
+			rest = rest[j+len(p):]
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
