@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/redress-legal/redress/flows"
@@ -31,9 +32,12 @@ const (
 // Formats lists the formats Render accepts.
 var Formats = []Format{Mermaid, DOT}
 
-// Longest is how many characters of a question, an option or a condition
-// a label shows; longer ones end in "…".
+// Longest is how wide a question or a condition may be in a label, in
+// columns (a Chinese character takes two); longer ones end in "…".
 const Longest = 60
+
+// optionWidth is how wide each option is in a label that lists several.
+const optionWidth = 28
 
 // moreOptions is how many option labels an edge lists before "+N".
 const moreOptions = 3
@@ -124,13 +128,13 @@ func nodeEdges(n *flows.Node, text Text) []edge {
 	if n.Type == flows.Choice {
 		for _, o := range n.Options {
 			if o.Next == "" {
-				fallthroughOpts = append(fallthroughOpts, short(text(o.Label)))
+				fallthroughOpts = append(fallthroughOpts, shortTo(text(o.Label), optionWidth))
 				continue
 			}
 			if _, ok := byTarget[o.Next]; !ok {
 				targets = append(targets, o.Next)
 			}
-			byTarget[o.Next] = append(byTarget[o.Next], short(text(o.Label)))
+			byTarget[o.Next] = append(byTarget[o.Next], shortTo(text(o.Label), optionWidth))
 		}
 	}
 	for _, to := range targets {
@@ -187,7 +191,7 @@ func nodeLabel(n *flows.Node, text Text) string {
 // short, else its first sentence that asks something, else its start.
 func question(t string) string {
 	t = strings.Join(strings.Fields(t), " ")
-	if utf8.RuneCountInString(t) <= Longest {
+	if width(t) <= Longest {
 		return t
 	}
 	start := 0
@@ -203,14 +207,41 @@ func question(t string) string {
 	return short(t)
 }
 
-// short puts s on one line of at most Longest characters.
-func short(s string) string {
+// short puts s on one line at most Longest columns wide.
+func short(s string) string { return shortTo(s, Longest) }
+
+// shortTo puts s on one line at most w columns wide, ending in "…" when cut.
+func shortTo(s string, w int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= Longest {
+	if width(s) <= w {
 		return s
 	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:Longest-1])) + "…"
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		if used+runeWidth(r) > w-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += runeWidth(r)
+	}
+	return strings.TrimSpace(b.String()) + "…"
+}
+
+// width is how many columns s takes: two for a wide (CJK) character.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeWidth(r)
+	}
+	return n
+}
+
+func runeWidth(r rune) int {
+	if unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef {
+		return 2
+	}
+	return 1
 }
 
 // crisisNodes is the crisis path: the crisis node and the nodes only it
