@@ -369,8 +369,10 @@ func (x *run) checkFact(fv FactValue, env map[string]any) {
 		why = append(why, x.values(fc.Expr, env, "  ", 2, map[string]bool{})...)
 	} else if num, ok := x.answerOf[fv.Name]; ok {
 		why = append(why, fmt.Sprintf("%s is answer %d (line %d): %s", fv.Name, num, x.sc.Answers[num-1].Line, x.sc.Answers[num-1]))
-	} else {
+	} else if x.Flow.Nodes[fv.Name] != nil {
 		why = append(why, fv.Name+" was not asked")
+	} else {
+		why = append(why, fv.Name+" is set by the engine, not by an answer (see \"Names you can use\" in flows/FORMAT.md)")
 	}
 	x.fail(fv.Line, false, why, "expected %s = %s, but it is %s", fv.Name, fv.Value, show(v))
 }
