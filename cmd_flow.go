@@ -217,12 +217,13 @@ func runFlowTest(args []string, stdout, stderr io.Writer) error {
 			failed++
 			continue
 		}
-		res := rn.Run(sc)
-		res.Write(stdout)
-		if res.Passed() {
-			passed++
-		} else {
-			failed++
+		for _, res := range rn.RunAll(sc) {
+			res.Write(stdout)
+			if res.Passed() {
+				passed++
+			} else {
+				failed++
+			}
 		}
 	}
 	if failed > 0 {

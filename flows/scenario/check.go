@@ -382,11 +382,15 @@ func (x *run) checkFact(fv FactValue, env map[string]any) {
 // answers went when that explains it.
 func (r Result) Write(w io.Writer) {
 	sc := r.Scenario
+	lang := ""
+	if len(sc.Langs) > 1 {
+		lang = " [" + sc.Lang + "]"
+	}
 	if r.Passed() {
-		fmt.Fprintf(w, "ok   %s — %s\n", sc.File, sc.Title)
+		fmt.Fprintf(w, "ok   %s%s — %s\n", sc.File, lang, sc.Title)
 		return
 	}
-	fmt.Fprintf(w, "FAIL %s — %s\n", sc.File, sc.Title)
+	fmt.Fprintf(w, "FAIL %s%s — %s\n", sc.File, lang, sc.Title)
 	path := false
 	for _, fl := range r.Failures {
 		fmt.Fprintf(w, "  %s:%d: %s\n", sc.File, fl.Line, fl.Msg)

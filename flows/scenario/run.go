@@ -54,9 +54,23 @@ type Step struct {
 	To     string   // the node the conversation is at afterwards
 }
 
-// Run plays the scenario's answers through the engine and checks every
-// expectation.
+// RunAll runs the scenario in each of its languages.
+func (rn *Runner) RunAll(sc *Scenario) []Result {
+	var out []Result
+	for _, l := range sc.Langs {
+		out = append(out, rn.Run(sc.In(l)))
+	}
+	return out
+}
+
+// Run plays the scenario's answers through the engine, in sc.Lang, and
+// checks every expectation.
 func (rn *Runner) Run(sc *Scenario) Result {
+	lang := sc.Lang
+	if lang == "" && len(sc.Langs) > 0 {
+		lang = sc.Langs[0]
+	}
+	sc = sc.In(lang)
 	x := &run{Runner: rn, sc: sc, res: Result{Scenario: sc}, answerOf: map[string]int{}}
 	x.play()
 	x.check()

@@ -27,9 +27,10 @@ const DefaultToday = "2026-11-27"
 
 // Scenario is one scenario file: the answers, in order, and what is expected.
 type Scenario struct {
-	File    string
-	Title   string
-	Lang    string
+	File  string
+	Title string
+	Lang  string   // the language it runs in (the first of Langs until In picks one)
+	Langs []string // every language it runs in: typed answers may differ by language
 	Today   time.Time // China time, mid-morning
 	Answers []Answer
 	Expect  Expect
@@ -42,7 +43,10 @@ type Answer struct {
 	At    string   // the node it answers, when the author names it (checked)
 	Value string   // one key or typed text
 	Keys  []string // several option keys of a "choose all that apply" question
-	Line  int
+	// ByLang is typed text by language, for a scenario run in several
+	// languages ({en: "about 12k", zh-Hans: 约1.2万}); In picks Value from it.
+	ByLang map[string]string
+	Line   int
 }
 
 // String shows the answer as the author wrote it.
@@ -97,6 +101,7 @@ type Problem struct {
 	Msg string
 }
 
+// String formats the problem as file:line: message.
 func (p Problem) String() string {
 	if p.Pos.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.Pos.File, p.Pos.Line, p.Msg)
@@ -202,9 +207,13 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	} else {
 		r.errf(root, "a scenario needs a title: one line saying what case it is")
 	}
-	if it, ok := r.scalar(fs["lang"], "lang"); ok {
-		sc.Lang = it.Value
+	for _, it := range r.items(fs["lang"], "lang") {
+		sc.Langs = append(sc.Langs, it.Value)
 	}
+	if len(sc.Langs) == 0 {
+		sc.Langs = []string{"en"}
+	}
+	sc.Lang = sc.Langs[0]
 	today := DefaultToday
 	if it, ok := r.scalar(fs["today"], "today"); ok {
 		today = it.Value
@@ -227,10 +236,36 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	} else {
 		sc.Expect = r.expect(fs["expect"])
 	}
+	for i, a := range sc.Answers {
+		for _, l := range sc.Langs {
+			if a.ByLang != nil && a.ByLang[l] == "" {
+				r.errf(&yaml.Node{Line: a.Line}, "answer %d gives no text for %s, a language of the scenario (lang: %s)", i+1, l, strings.Join(sc.Langs, ", "))
+			}
+		}
+		for l := range a.ByLang {
+			if !slices.Contains(sc.Langs, l) {
+				r.errf(&yaml.Node{Line: a.Line}, "answer %d gives text for %s, which is not a language of the scenario (lang: %s)", i+1, l, strings.Join(sc.Langs, ", "))
+			}
+		}
+	}
 	if len(r.probs) > 0 {
 		return nil, r.probs
 	}
 	return sc, nil
+}
+
+// In is the scenario as run in lang: typed answers given by language are
+// the text for lang.
+func (sc *Scenario) In(lang string) *Scenario {
+	c := *sc
+	c.Lang = lang
+	c.Answers = slices.Clone(sc.Answers)
+	for i, a := range c.Answers {
+		if a.ByLang != nil {
+			c.Answers[i].Value = a.ByLang[lang]
+		}
+	}
+	return &c
 }
 
 // answer reads one answer: a value alone, or {at: node, answer: value}.
@@ -262,6 +297,13 @@ func (r *reader) answer(n *yaml.Node, i int) Answer {
 		}
 	case yaml.ScalarNode:
 		a.Value = v.Value
+	case yaml.MappingNode: // typed text by language
+		a.ByLang = map[string]string{}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			if it, ok := r.scalar(v.Content[i+1], what+" in "+v.Content[i].Value); ok {
+				a.ByLang[v.Content[i].Value] = it.Value
+			}
+		}
 	default:
 		r.errf(v, "%s should be an option key, a list of keys, or typed text", what)
 	}

@@ -22,6 +22,15 @@ func runner(t *testing.T) *scenario.Runner {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, err = scenario.Parse("x.yaml", []byte("title: x\nlang: [en, zh-Hans]\nanswers:\n  - \"no\"\n  - {answer: {en: 12k, zh: 1.2万}}\nexpect: {}\n"))
+	for _, want := range []string{
+		"x.yaml:5: answer 2 gives no text for zh-Hans, a language of the scenario (lang: en, zh-Hans)",
+		"x.yaml:5: answer 2 gives text for zh, which is not a language of the scenario",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want %q", err, want)
+		}
+	}
 	terms, err := scenario.ParseTerms("flows/scenarios/"+scenario.TermsFile, b)
 	if err != nil {
 		t.Fatal(err)
@@ -60,11 +69,12 @@ func TestShippedScenarios(t *testing.T) {
 			expected[it.Value] = true
 		}
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(name, "scenarios/"), ".yaml"), func(t *testing.T) {
-			res := rn.Run(sc)
-			if !res.Passed() {
-				var b strings.Builder
-				res.Write(&b)
-				t.Error("\n" + b.String())
+			for _, res := range rn.RunAll(sc) {
+				if !res.Passed() {
+					var b strings.Builder
+					res.Write(&b)
+					t.Error("\n" + b.String())
+				}
 			}
 		})
 	}
@@ -157,6 +167,43 @@ func TestAWrongPathFailsAtTheAnswer(t *testing.T) {
 	}
 	if strings.Contains(out, "expected the outcome") {
 		t.Errorf("expectations were checked after the answers went astray:\n%s", out)
+	}
+}
+
+// TestOneScenarioInTwoLanguages: typed answers given by language run once
+// in each language, and a failure names the language: here the Chinese
+// number is a tenth of the English one, so the path goes elsewhere.
+func TestOneScenarioInTwoLanguages(t *testing.T) {
+	rn := runner(t)
+	b, err := fs.ReadFile(flows.Scenarios, "scenarios/t1_parcel_rumour.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), "{en: \"12,000\", zh-Hans: 1.2万}", "{en: 12k, zh-Hans: 一千二}", 1)
+	if src == string(b) {
+		t.Fatal("test is stale: the views answer of T1 changed")
+	}
+	sc, err := scenario.Parse("t1.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := rn.RunAll(sc)
+	if len(res) != 2 || res[0].Scenario.Lang != "en" || res[1].Scenario.Lang != "zh-Hans" {
+		t.Fatalf("ran %d times, want once in en and once in zh-Hans", len(res))
+	}
+	if !res[0].Passed() {
+		t.Errorf("en (12k) failed: %+v", res[0].Failures)
+	}
+	var out strings.Builder
+	res[1].Write(&out)
+	for _, want := range []string{
+		"FAIL t1.yaml [zh-Hans] — T1",
+		`answer 9 ("一百多个") is for q4_groups, but the conversation asked q4_reposts here`,
+		"q4_views: route 1 (flows/defs/cyberviolence.yaml:",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the zh-Hans failure lacks %q:\n%s", want, out.String())
+		}
 	}
 }
 
