@@ -27,10 +27,10 @@ const DefaultToday = "2026-11-27"
 
 // Scenario is one scenario file: the answers, in order, and what is expected.
 type Scenario struct {
-	File  string
-	Title string
-	Lang  string   // the language it runs in (the first of Langs until In picks one)
-	Langs []string // every language it runs in: typed answers may differ by language
+	File    string
+	Title   string
+	Lang    string    // the language it runs in (the first of Langs until In picks one)
+	Langs   []string  // every language it runs in: typed answers may differ by language
 	Today   time.Time // China time, mid-morning
 	Answers []Answer
 	Expect  Expect
