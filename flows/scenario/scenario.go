@@ -194,7 +194,7 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	r := &reader{file: name}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, Problems{{Pos: flows.Pos{File: name}, Msg: fmt.Sprintf("not a YAML file: %v", err)}}
+		return nil, Problems{{Pos: flows.Pos{File: name}, Msg: yamlError(err)}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, Problems{{Pos: flows.Pos{File: name}, Msg: "the file is empty"}}
@@ -266,6 +266,16 @@ func (sc *Scenario) In(lang string) *Scenario {
 		}
 	}
 	return &c
+}
+
+// yamlError says why a file is not YAML, with the usual cause of the
+// commonest mistake.
+func yamlError(err error) string {
+	msg := "not a YAML file: " + strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.Contains(msg, "mapping values are not allowed") || strings.Contains(msg, "did not find expected key") {
+		msg += ` (a value with ": " or a quote in it needs quotes around it: title: 'T1: "rumour"')`
+	}
+	return msg
 }
 
 // answer reads one answer: a value alone, or {at: node, answer: value}.

@@ -22,6 +22,10 @@ func runner(t *testing.T) *scenario.Runner {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, err = scenario.Parse("x.yaml", []byte("title: R5: private\nanswers: [\"no\"]\nexpect: {}\n"))
+	if err == nil || !strings.Contains(err.Error(), "x.yaml: not a YAML file: ") || !strings.Contains(err.Error(), "needs quotes around it") {
+		t.Errorf("a title with a colon: got %v, want a hint to quote it", err)
+	}
 	_, err = scenario.Parse("x.yaml", []byte("title: x\nlang: [en, zh-Hans]\nanswers:\n  - \"no\"\n  - {answer: {en: 12k, zh: 1.2万}}\nexpect: {}\n"))
 	for _, want := range []string{
 		"x.yaml:5: answer 2 gives no text for zh-Hans, a language of the scenario (lang: en, zh-Hans)",

@@ -47,7 +47,7 @@ func ParseTerms(name string, data []byte) (*Terms, error) {
 	r := &reader{file: name}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, Problems{{Pos: flows.Pos{File: name}, Msg: fmt.Sprintf("not a YAML file: %v", err)}}
+		return nil, Problems{{Pos: flows.Pos{File: name}, Msg: yamlError(err)}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, Problems{{Pos: flows.Pos{File: name}, Msg: "the file is empty"}}
