@@ -3,13 +3,13 @@ package graph_test
 import (
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/flows/graph"
+	"github.com/redress-legal/redress/internal/depcheck"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden pictures (review the diff; never in CI)")
@@ -108,16 +108,8 @@ func TestEmbed(t *testing.T) {
 	}
 }
 
-// TestDependencies: graph is pure; it imports only flows from the project.
+// TestDependencies: graph imports only flows from the project, and no
+// catalog, store or transport library (design §1).
 func TestDependencies(t *testing.T) {
-	const module = "github.com/redress-legal/redress"
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/flows/graph").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, p := range strings.Fields(string(out)) {
-		if (p == module || strings.HasPrefix(p, module+"/")) && p != module+"/flows" && p != module+"/flows/graph" {
-			t.Errorf("graph depends on %s; it may import only flows", p)
-		}
-	}
+	depcheck.Allow(t, "flows/graph", []string{"flows"}, "github.com/nicksnyder/go-i18n", "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot")
 }

@@ -3,13 +3,13 @@ package scenario_test
 import (
 	"io/fs"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/flows/scenario"
+	"github.com/redress-legal/redress/internal/depcheck"
 )
 
 func runner(t *testing.T) *scenario.Runner {
@@ -92,18 +92,10 @@ func TestShippedScenarios(t *testing.T) {
 	}
 }
 
-// TestDependencies: scenario imports only flows from the project.
+// TestDependencies: scenario imports only flows from the project, and no
+// catalog, store or transport library (design §1).
 func TestDependencies(t *testing.T) {
-	const module = "github.com/redress-legal/redress"
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+"/flows/scenario").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, p := range strings.Fields(string(out)) {
-		if (p == module || strings.HasPrefix(p, module+"/")) && p != module+"/flows" && p != module+"/flows/scenario" {
-			t.Errorf("scenario depends on %s; it may import only flows", p)
-		}
-	}
+	depcheck.Allow(t, "flows/scenario", []string{"flows"}, "github.com/nicksnyder/go-i18n", "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot")
 }
 
 func runFile(t *testing.T, name string) string {
