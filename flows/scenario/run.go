@@ -166,6 +166,12 @@ func (x *run) play() {
 			return
 		}
 		step := Step{N: num, Answer: a, Node: n.ID, To: x.st.Node}
+		switch r.Event {
+		case flows.EvBack: // the answer to the question asked again is undone
+			delete(x.answerOf, x.st.Node)
+		case flows.EvRestart:
+			clear(x.answerOf)
+		}
 		if r.Event == flows.EvAnswered {
 			x.answerOf[n.ID] = num
 			step.Way, step.Passed = x.way(n)
@@ -381,7 +387,7 @@ func (x *run) values(e *flows.Expr, env map[string]any, indent string, depth int
 		seen[name] = true
 		line := fmt.Sprintf("%s%s = %s", indent, name, show(v))
 		if n := x.Flow.Nodes[name]; n != nil {
-			if num, ok := x.answerOf[name]; ok {
+			if num, ok := x.answerOf[name]; ok && x.answered(name) {
 				a := x.sc.Answers[num-1]
 				if x.st.Answers[name].Unknown {
 					line += fmt.Sprintf(" — answer %d (line %d): “I don't know”", num, a.Line)
@@ -404,6 +410,12 @@ func (x *run) values(e *flows.Expr, env map[string]any, indent string, depth int
 		out = append(out, line)
 	}
 	return out
+}
+
+// answered reports whether the conversation holds an answer to node id.
+func (x *run) answered(id string) bool {
+	_, ok := x.st.Answers[id]
+	return ok
 }
 
 // show writes a value as a flow author writes it.

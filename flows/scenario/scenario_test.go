@@ -213,6 +213,8 @@ func TestAnswersThatCannotBeGiven(t *testing.T) {
 		{"title: x\nanswers:\n  - [danger, sos]\nexpect: {}\n", "x.yaml:3: answer 1: sos is not an option of q0_danger (its options: danger, selfharm, no)"},
 		{"title: x\nanswers:\n  - selfharm\n  - later\n  - \"no\"\nexpect: {}\n", "x.yaml:5: answer 3 (\"no\") comes after the conversation ended at outcome_paused"},
 		{"title: x\nanswers:\n  - \"no\"\nexpect: {outcome: outcome_main}\n", "x.yaml:4: the answers end at q0_threat, a question: the conversation did not reach an outcome"},
+		{"title: x\nanswers:\n  - \"no\"\n  - \"yes\"\n  - /back\n  - {at: q0_threat, answer: \"no\"}\n  - {at: q0_who, answer: self_adult}\n  - /sos\n  - {at: q1_what, answer: maybe}\nexpect: {}\n",
+			`x.yaml:9: answer 7 ("maybe") was not taken as an answer to q1_what (a multi question)`},
 	} {
 		sc, err := scenario.Parse("x.yaml", []byte(strings.Replace(c.src, "nope", "no", 1)))
 		if err != nil {
