@@ -106,31 +106,45 @@ func TestFlowTestRunsTheShippedScenarios(t *testing.T) {
 // quotes the question asked in the scenario's language.
 func TestFlowTestExplainsAFailure(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"wrong_expectations.yaml", "wrong_path.yaml"} {
-		b, err := os.ReadFile(filepath.Join("flows", "scenario", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	// The shipped T1's answers with wrong expectations, as flows/scenario's
+	// tests build it, and a path that goes astray.
+	t1, err := os.ReadFile(filepath.Join("flows", "scenarios", "t1_parcel_rumour.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := os.ReadFile(filepath.Join("flows", "scenario", "testdata", "wrong_expect.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(string(t1), "\nexpect:")
+	if err := os.WriteFile(filepath.Join(dir, "wrong_expectations.yaml"), []byte(head+"\n"+string(wrong)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, err := os.ReadFile(filepath.Join("flows", "scenario", "testdata", "wrong_path.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wrong_path.yaml"), path, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	out, errs, code := runCLI(t, "", "flow", "test", dir)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
 	}
 	for _, want := range []string{
-		"FAIL " + filepath.Join(dir, "wrong_expectations.yaml"),
-		"wrong_expectations.yaml:31: expected module M3 (doxxing 开盒 / personal information) to be named, but it was not",
+		"FAIL " + filepath.Join(dir, "wrong_expectations.yaml") + " [en]",
+		"FAIL " + filepath.Join(dir, "wrong_expectations.yaml") + " [zh-Hans]",
+		"expected module M3 (doxxing 开盒 / personal information) to be named, but it was not",
 		"m3 = false — fact (flows/defs/cyberviolence.yaml:",
-		"q1_what = [false_claims] — answer 4 (line 11): [false_claims]",
-		"wrong_path.yaml:9: answer 6 ([weibo]) is for q1_platforms, but the conversation asked q2_abuse (“",
+		"q1_what = [false_claims] — answer ",
+		"wrong_path.yaml:8: answer 5 ([weibo]) is for q1_platforms, but the conversation asked q2_abuse (“",
+		"the option true_public leads to q2_abuse",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errs, "2 scenario(s): 0 passed, 2 failed") {
+	if !strings.Contains(errs, "3 scenario(s): 0 passed, 3 failed") {
 		t.Errorf("stderr %q does not sum up the failures", errs)
 	}
 }

@@ -158,7 +158,7 @@ func runFlowTest(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rn := &flowtest.Runner{Flow: f, FlowPath: *flowPath,
-		Text: func(lang, id string) string { return loc.cat.Text(loc.Match(lang), id, nil) }}
+		Text: func(lang string, m flows.Message) string { return loc.Text(loc.Match(lang), m) }}
 	if *flowPath == "" {
 		rn.FlowPath = "flows/" + flows.DefaultFlow
 	}

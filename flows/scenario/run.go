@@ -10,9 +10,9 @@ import (
 	"github.com/redress-legal/redress/flows"
 )
 
-// Text returns the text of a message ID in a language, for explanations
-// that quote a question; "" when there is none.
-type Text func(lang, id string) string
+// Text returns the text of a message in a language, for explanations
+// that quote a question or the bot's reply; "" when there is none.
+type Text func(lang string, m flows.Message) string
 
 // Runner runs scenarios against one flow.
 type Runner struct {
@@ -100,11 +100,16 @@ func (x *run) where(p flows.Pos) string {
 
 // quote is a message's text in the scenario's language, in quotes, or "".
 func (x *run) quote(id string) string {
-	if x.Text == nil || id == "" {
+	return x.quoteMsg(flows.Message{ID: id})
+}
+
+// quoteMsg is a message with its parameters in the scenario's language, in quotes, or "".
+func (x *run) quoteMsg(m flows.Message) string {
+	if x.Text == nil || m.ID == "" {
 		return ""
 	}
-	t := strings.Join(strings.Fields(x.Text(x.sc.Lang, id)), " ")
-	if t == "" || t == id {
+	t := strings.Join(strings.Fields(x.Text(x.sc.Lang, m)), " ")
+	if t == "" || t == m.ID {
 		return ""
 	}
 	if r := []rune(t); len(r) > 70 {
@@ -159,7 +164,9 @@ func (x *run) play() {
 		if r.Event == flows.EvInvalid {
 			var why []string
 			for _, m := range r.Messages {
-				why = append(why, "the bot replied "+m.ID+x.quote(m.ID))
+				if m.Kind == flows.KindNotice { // the reason; the question asked again follows
+					why = append(why, "the bot replied "+m.ID+x.quoteMsg(m))
+				}
 			}
 			x.fail(a.Line, true, why, "answer %d (%s) was not taken as an answer to %s%s (a %s question)", num, a, n.ID, x.quote(n.Ask.ID), n.Type)
 			x.stopped = true

@@ -1,6 +1,7 @@
 package scenario_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"slices"
@@ -102,13 +103,51 @@ func runFile(t *testing.T, name string) string {
 	t.Helper()
 	rn := runner(t)
 	sc := parse(t, os.DirFS("testdata"), name, "testdata/"+name)
+	return runWrong(t, rn, sc)
+}
+
+func runWrong(t *testing.T, rn *scenario.Runner, sc *scenario.Scenario) string {
+	t.Helper()
 	res := rn.Run(sc)
 	if res.Passed() {
-		t.Fatalf("%s passed; it is meant to fail", name)
+		t.Fatalf("%s passed; it is meant to fail", sc.File)
 	}
 	var b strings.Builder
 	res.Write(&b)
 	return b.String()
+}
+
+// WrongT1 is the shipped T1 scenario (run in its first language, English) with the wrong
+// expectations of testdata/wrong_expect.yaml: the answers stay those of
+// the current flow, so the test follows changes to the questions.
+func WrongT1(t testing.TB, shipped, wrong fs.FS) string {
+	t.Helper()
+	b, err := fs.ReadFile(shipped, "scenarios/t1_parcel_rumour.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := fs.ReadFile(wrong, "wrong_expect.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, ok := strings.Cut(string(b), "\nexpect:")
+	if !ok {
+		t.Fatal("test is stale: T1 has no expect: block")
+	}
+	head = "title: A deliberately wrong scenario (T1 answers, wrong expectations)\n" + head[strings.Index(head, "\n")+1:]
+	return head + "\n" + string(w)
+}
+
+// lineOf is the number of the first line of src that contains s.
+func lineOf(t *testing.T, src, s string) int {
+	t.Helper()
+	for i, l := range strings.Split(src, "\n") {
+		if strings.Contains(l, s) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no line contains %q", s)
+	return 0
 }
 
 // TestAWrongScenarioFailsReadably: a scenario that expects the wrong
@@ -116,33 +155,48 @@ func runFile(t *testing.T, name string) string {
 // expected, what happened, the rule's condition as written, where it is in
 // the flow file, and the values it read, traced to the answers.
 func TestAWrongScenarioFailsReadably(t *testing.T) {
-	out := runFile(t, "wrong_expectations.yaml")
+	src := WrongT1(t, flows.Scenarios, os.DirFS("testdata"))
+	sc, err := scenario.Parse("wrong.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := runWrong(t, runner(t), sc)
+	at := func(s string) string { return fmt.Sprintf("wrong.yaml:%d: ", lineOf(t, src, s)) }
+	n := func(node string) string { // "answer 4 (line 11)" of the answer to node
+		for i, a := range sc.Answers {
+			if a.At == node {
+				return fmt.Sprintf("answer %d (line %d)", i+1, a.Line)
+			}
+		}
+		t.Fatalf("T1 does not answer %s", node)
+		return ""
+	}
 	for _, want := range []string{
-		"FAIL testdata/wrong_expectations.yaml — A deliberately wrong scenario",
-		"testdata/wrong_expectations.yaml:30: expected the outcome outcome_lawful, but the conversation ended at outcome_main",
-		"testdata/wrong_expectations.yaml:31: expected module M3 (doxxing 开盒 / personal information) to be named, but it was not",
+		"FAIL wrong.yaml [en] — A deliberately wrong scenario",
+		at("outcome: outcome_lawful") + "expected the outcome outcome_lawful, but the conversation ended at outcome_main",
+		at("modules: [M3]") + "expected module M3 (doxxing 开盒 / personal information) to be named, but it was not",
 		"offences.pi_base (flows/defs/cyberviolence.yaml:* needs m3",
 		"m3 = false — fact (flows/defs/cyberviolence.yaml:*): person and 'doxx' in q1_what",
-		"q1_what = [false_claims] — answer 4 (line 11): [false_claims]",
-		"testdata/wrong_expectations.yaml:32: expected module M1 (defamation 诽谤) not to be named, but it was",
+		"q1_what = [false_claims] — " + n("q1_what") + ": [false_claims]",
+		at("not_modules: [M1]") + "expected module M1 (defamation 诽谤) not to be named, but it was",
 		"offences.def_views (flows/defs/cyberviolence.yaml:*) applies: def_views",
-		"q4_views = 12000 — answer 8 (line 15): \"12000\"",
-		"testdata/wrong_expectations.yaml:33: expected the prosecution finding private (private prosecution: no public-prosecution criterion met), but the report says public",
+		"q4_views = 12000 — " + n("q4_views") + ": \"12,000\"",
+		at("prosecution: private") + "expected the prosecution finding private (private prosecution: no public-prosecution criterion met), but the report says public",
 		"pp_a2 = true — fact",
-		"testdata/wrong_expectations.yaml:34: expected the deadline deadlines.admin_open on 2027-05-13, but it falls on 2027-05-14",
+		at("admin_open: 2027-05-13") + "expected the deadline deadlines.admin_open on 2027-05-13, but it falls on 2027-05-14",
 		"ref_date = 2026-11-14 — fact",
-		"testdata/wrong_expectations.yaml:35: expected the part risks to be offered, but the menu offers steps, law, prosecution,",
-		"testdata/wrong_expectations.yaml:36: expected q4_views = 5000, but it is 12000",
-		"testdata/wrong_expectations.yaml:36: expected def_serious = false, but it is true",
+		at("parts: [risks]") + "expected the part risks to be offered, but the menu offers steps, law, prosecution,",
+		at("q4_views: 5000") + "expected q4_views = 5000, but it is 12000",
+		at("def_serious: false") + "expected def_serious = false, but it is true",
 		"how the answers went:",
-		"8. line 15: q4_views \"12000\"",
+		fmt.Sprintf("%d. line %d: q4_views \"12,000\"", lineOf(t, src, "at: q4_views")-lineOf(t, src, "answers:"), lineOf(t, src, "at: q4_views")),
 		"b_what: route 1 (flows/defs/cyberviolence.yaml:*) holds: org or hasAny(q1_what,",
 	} {
 		if !containsPattern(out, want) {
 			t.Errorf("the failure report lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "\n  testdata/wrong_expectations.yaml:"); n != 8 {
+	if n := strings.Count(out, "\n  wrong.yaml:"); n != 8 {
 		t.Errorf("%d failures reported, want 8 (one per wrong expectation):\n%s", n, out)
 	}
 }
@@ -153,8 +207,8 @@ func TestAWrongScenarioFailsReadably(t *testing.T) {
 func TestAWrongPathFailsAtTheAnswer(t *testing.T) {
 	out := runFile(t, "wrong_path.yaml")
 	for _, want := range []string{
-		"testdata/wrong_path.yaml:9: answer 6 ([weibo]) is for q1_platforms, but the conversation asked q2_abuse here",
-		"after answer 5 (q2_truth \"true_public\") the conversation went:",
+		"testdata/wrong_path.yaml:8: answer 5 ([weibo]) is for q1_platforms, but the conversation asked q2_abuse here",
+		"after answer 4 (q2_truth \"true_public\") the conversation went:",
 		"q2_truth: the option true_public leads to q2_abuse",
 	} {
 		if !strings.Contains(out, want) {
@@ -194,7 +248,8 @@ func TestOneScenarioInTwoLanguages(t *testing.T) {
 	res[1].Write(&out)
 	for _, want := range []string{
 		"FAIL t1.yaml [zh-Hans] — T1",
-		`answer 9 ("一百多个") is for q4_groups, but the conversation asked q4_reposts here`,
+		`after answer 7 (q4_views "一千二") the conversation went:`,
+		"but the conversation asked q4_reposts here",
 		"q4_views: route 1 (flows/defs/cyberviolence.yaml:",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -208,15 +263,15 @@ func TestOneScenarioInTwoLanguages(t *testing.T) {
 func TestAnswersThatCannotBeGiven(t *testing.T) {
 	rn := runner(t)
 	for _, c := range []struct{ src, want string }{
-		{"title: x\nanswers:\n  - nope\n  - maybe\nexpect: {}\n", "x.yaml:4: answer 2 (\"maybe\") was not taken as an answer to q0_threat (a choice question)"},
-		{"title: x\nanswers:\n  - \"no\"\n  - [yes, no]\nexpect: {}\n", "x.yaml:4: answer 2: q0_threat takes one option, not 2"},
-		{"title: x\nanswers:\n  - [danger, sos]\nexpect: {}\n", "x.yaml:3: answer 1: sos is not an option of q0_danger (its options: danger, selfharm, no)"},
+		{"title: x\nanswers:\n  - \"no\"\n  - maybe\nexpect: {}\n", `x.yaml:4: answer 2 ("maybe") was not taken as an answer to q0_who (a choice question)`},
+		{"title: x\nanswers:\n  - \"no\"\n  - [self_adult, org]\nexpect: {}\n", "x.yaml:4: answer 2: q0_who takes one option, not 2"},
+		{"title: x\nanswers:\n  - [danger, sos]\nexpect: {}\n", "x.yaml:3: answer 1: sos is not an option of q0_danger (its options: danger, selfharm, "},
 		{"title: x\nanswers:\n  - selfharm\n  - later\n  - \"no\"\nexpect: {}\n", "x.yaml:5: answer 3 (\"no\") comes after the conversation ended at outcome_paused"},
-		{"title: x\nanswers:\n  - \"no\"\nexpect: {outcome: outcome_main}\n", "x.yaml:4: the answers end at q0_threat, a question: the conversation did not reach an outcome"},
-		{"title: x\nanswers:\n  - \"no\"\n  - \"yes\"\n  - /back\n  - {at: q0_threat, answer: \"no\"}\n  - {at: q0_who, answer: self_adult}\n  - /sos\n  - {at: q1_what, answer: maybe}\nexpect: {}\n",
-			`x.yaml:9: answer 7 ("maybe") was not taken as an answer to q1_what (a multi question)`},
+		{"title: x\nanswers:\n  - \"no\"\nexpect: {outcome: outcome_main}\n", "x.yaml:4: the answers end at q0_who, a question: the conversation did not reach an outcome"},
+		{"title: x\nanswers:\n  - \"no\"\n  - self_minor\n  - /back\n  - {at: q0_who, answer: self_adult}\n  - /sos\n  - {at: q1_what, answer: maybe}\nexpect: {}\n",
+			`x.yaml:8: answer 6 ("maybe") was not taken as an answer to q1_what (a multi question)`},
 	} {
-		sc, err := scenario.Parse("x.yaml", []byte(strings.Replace(c.src, "nope", "no", 1)))
+		sc, err := scenario.Parse("x.yaml", []byte(c.src))
 		if err != nil {
 			t.Fatal(err)
 		}
