@@ -5,6 +5,7 @@
 //	redress serve   run the Telegram bot
 //	redress lint    check flow files and catalogs together
 //	redress i18n    the translators' tools: status, prepare, merge, stamp
+//	redress flow    draw the flow (graph) and run authors' scenario tests (test)
 //
 // Run `redress help` for the flags of each.
 package main
@@ -35,6 +36,8 @@ Usage:
   redress serve [flags]                                    run the Telegram bot (redress serve -h)
   redress lint  [FLOW.yaml|DIR ...] [--locales DIR]        check flows and catalogs; exits 1 on any error
   redress i18n  status | prepare LANG | merge FILE | stamp LANG   translators' tools (redress i18n -h)
+  redress flow graph [--lang CODE] [--format mermaid|dot]  draw the flow (redress flow graph -h)
+  redress flow test  [SCENARIO.yaml|DIR ...]               run scenario tests; exits 1 when one fails
 
 Environment:
   REDRESS_KEY        base64 32-byte key for encryption at rest (default: a key file beside the database)
@@ -64,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runLint(args[1:], stdout, stderr)
 	case "i18n":
 		err = runI18n(args[1:], stdout, stderr)
+	case "flow":
+		err = runFlow(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintf(stdout, usage, defaultDBPath())
 		return 0
@@ -80,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "redress %s: %v\n", args[0], err)
 		return 2
-	case errors.Is(err, errLint):
+	case errors.Is(err, errLint), errors.Is(err, errFlowTest):
 		return 1
 	}
 	fmt.Fprintf(stderr, "redress: %v\n", err)
