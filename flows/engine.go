@@ -218,6 +218,9 @@ func (f *Flow) enter(st *State, r *Reply, id string, now time.Time) {
 		st.Node = id
 		switch n.Type {
 		case Info:
+			if id == f.Crisis { // reached by an answer (the danger option): as /sos would
+				st.Crisis = true
+			}
 			f.emit(r, n.Say, env)
 			id = f.nextOf(n, Answer{}, env, r)
 		case Branch:
