@@ -159,7 +159,7 @@ func TestFlowUsage(t *testing.T) {
 		{[]string{"flow"}, "redress flow: say what to do"},
 		{[]string{"flow", "draw"}, `redress flow: unknown subcommand "draw"`},
 		{[]string{"flow", "graph", "--format", "svg"}, `redress flow: --format "svg": choose mermaid or dot`},
-		{[]string{"flow", "graph", "--lang", "fr"}, `redress flow: --lang "fr": no catalog for it (have en, zh-Hans)`},
+		{[]string{"flow", "graph", "--lang", "fr"}, `redress flow: --lang "fr": no catalog for it (have en, zh-Hans, zh-Hant)`},
 		{[]string{"flow", "graph", "extra"}, `unexpected argument "extra" (run 'redress flow graph -h'`},
 		{[]string{"flow", "test", "--bogus"}, "flag provided but not defined: -bogus (run 'redress flow test -h'"},
 		{[]string{"flow", "test", "no-such-dir"}, "redress flow: no-such-dir: cannot read"},
