@@ -219,3 +219,28 @@ func TestEvidenceTooLarge(t *testing.T) {
 		t.Errorf("no answer saying the file is too large:\n%s", transcript(h.api.Calls(), u.ID))
 	}
 }
+
+// TestEvidenceErasedByDelete: /delete and "yes" erase the evidence log
+// with the session, and a /evidence after it shows an empty log.
+func TestEvidenceErasedByDelete(t *testing.T) {
+	h := newHarness(t)
+	h.start(withEvidence(h))
+	u := telegramtest.User{ID: 814, LanguageCode: "en"}
+	begin(h, u)
+	h.api.SendFile(u, telegramtest.Upload{Kind: "photo", Data: fileBytes(4, 900)})
+	h.api.SendText(u, "/evidence note a threatening private message")
+	h.waitFor(u, "cmd.evidence.not_notary_short")
+	if n := len(evidenceLog(t, h, u)); n != 2 {
+		t.Fatalf("%d items before /delete, want 2", n)
+	}
+	h.api.SendCommand(u, "/delete")
+	h.waitFor(u, "tg.delete.confirm")
+	h.press(u, "v1:!del:y")
+	h.waitFor(u, "tg.delete.done")
+	h.settled()
+	if items := evidenceLog(t, h, u); len(items) != 0 {
+		t.Errorf("after /delete the log holds %+v", items)
+	}
+	h.api.SendCommand(u, "/evidence")
+	h.waitFor(u, "cmd.evidence.empty")
+}
