@@ -58,6 +58,8 @@ type Config struct {
 	Flow  *flows.Flow
 	Store flows.Store
 	// Evidence keeps the evidence log (/evidence); nil: none is offered.
+	// It is the same store as Store, whose Delete erases the log with the
+	// session (flowstest.RunEvidenceSuite checks both do).
 	Evidence flows.EvidenceStore
 	Loc      flows.Localizer
 	// Distress reports whether a typed line says the person may be in

@@ -114,6 +114,8 @@ const (
 	MsgEvidencePlatform = "cmd.evidence.platform"
 )
 
+// init adds the evidence log's messages to Messages, which the checker
+// verifies the catalogs against.
 func init() {
 	for id, params := range map[string][]string{
 		MsgEvidenceList:           {},
@@ -247,11 +249,10 @@ func cutWord(s string) (word, rest string) {
 // then the description.
 func cutPath(s string) (path, rest string) {
 	s = strings.TrimSpace(s)
-	for _, q := range []string{`"`, `'`, "“"} {
-		closing := map[string]string{`"`: `"`, `'`: `'`, "“": "”"}[q]
-		if strings.HasPrefix(s, q) {
-			if i := strings.Index(s[len(q):], closing); i >= 0 {
-				return s[len(q) : len(q)+i], strings.TrimSpace(s[len(q)+i+len(closing):])
+	for _, q := range [][2]string{{`"`, `"`}, {`'`, `'`}, {"“", "”"}} {
+		if body, ok := strings.CutPrefix(s, q[0]); ok {
+			if path, rest, ok := strings.Cut(body, q[1]); ok {
+				return path, strings.TrimSpace(rest)
 			}
 		}
 	}
