@@ -458,15 +458,15 @@ func (e *Env) evidenceItem(ctx context.Context, req EvidenceRequest, now time.Ti
 	return it, nil, nil
 }
 
-// warnIntimate says whether a file or the log's how-to comes with the
-// warning never to upload intimate images: before the first file, and
-// every time in a case that involves them.
+// warnIntimate says whether a file or the log (with its how-to) comes
+// with the warning never to upload intimate images: before the first
+// file, and every time in a case that involves them.
 func (e *Env) warnIntimate(st flows.State, items []flows.EvidenceItem, req EvidenceRequest, now time.Time) bool {
+	if req.Op != EvFile && req.Op != EvList {
+		return false // a link or a note is what the warning asks for
+	}
 	if e.Flow.Fact(st, FactIntimateImages, now) {
 		return true
-	}
-	if req.Op != EvFile && req.Op != EvList {
-		return false
 	}
 	return !slices.ContainsFunc(items, func(it flows.EvidenceItem) bool { return it.Kind == flows.EvidenceFile })
 }

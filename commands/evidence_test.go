@@ -195,6 +195,11 @@ func TestEvidenceLimitAndIntimateCase(t *testing.T) {
 	if items, _ := store.ListEvidence(t.Context(), "tg:1"); len(items) != 2 {
 		t.Errorf("%d items, want 2", len(items))
 	}
+	// A note is what the warning asks for: it does not repeat it.
+	out, err = e.Evidence(t.Context(), "tg:1", st, "en", commands.EvidenceRequest{Op: commands.EvNote, Description: "photos of me on a forum"}, now)
+	if err != nil || slices.Contains(ids(out.Reply), commands.MsgEvidenceIntimate) {
+		t.Errorf("a note in an intimate-images case: %v %v", err, ids(out.Reply))
+	}
 	out, _ = e.Evidence(t.Context(), "tg:1", st, "en", commands.EvidenceRequest{Op: commands.EvList}, now)
 	if !slices.Contains(ids(out.Reply), commands.MsgEvidenceIntimate) {
 		t.Errorf("the list of an intimate-images case does not warn: %v", ids(out.Reply))
