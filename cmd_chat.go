@@ -67,7 +67,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		interactive = term.IsTerminal(int(file.Fd()))
 	}
 	cfg := chat.Config{
-		Flow: f, Store: db, Loc: loc, Distress: loc.Distressed,
+		Flow: f, Store: db, Evidence: db, Loc: loc, Distress: loc.Distressed,
 		Key:  "local:" + *user,
 		Lang: *lang, Env: envLang(),
 		In: stdin, Out: stdout,

@@ -136,6 +136,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Token:     token,
 		APIURL:    os.Getenv("TELEGRAM_API_URL"),
 		Store:     db,
+		Evidence:  db,
 		Flow:      flow,
 		Localizer: loc,
 		Distress:  loc.Distressed,

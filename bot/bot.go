@@ -67,9 +67,12 @@ const DefaultAPIURL = "https://api.telegram.org"
 
 // Config is what a Bot needs. Token, Store, Flow and Localizer are required.
 type Config struct {
-	Token     string          // the bot token from BotFather
-	APIURL    string          // Bot API base URL; DefaultAPIURL when empty
-	Store     Store           // sessions, processed updates and the outbox
+	Token  string // the bot token from BotFather
+	APIURL string // Bot API base URL; DefaultAPIURL when empty
+	Store  Store  // sessions, processed updates and the outbox
+	// Evidence keeps the users' evidence logs (/evidence, and the photos,
+	// videos and files they send); nil: no evidence log is offered.
+	Evidence  flows.EvidenceStore
 	Flow      *flows.Flow     // the conversation
 	Localizer flows.Localizer // message IDs to text
 	Logger    *slog.Logger    // nil: slog.Default()
@@ -178,7 +181,11 @@ func New(cfg Config) (*Bot, error) {
 		PrivacyParams: map[string]any{"days": int64(cfg.Retention / (24 * time.Hour))},
 		DeleteConfirm: MsgDeleteConfirm,
 		DeleteDone:    MsgDeleteDone,
+		EvidenceHow:   MsgEvidenceHow,
 	}}
+	if cfg.Evidence != nil {
+		b.env.EvidenceLog, b.env.MaxFileSize = cfg.Evidence, MaxFileSize
+	}
 	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})
@@ -249,7 +256,7 @@ func (b *Bot) lastUpdate(ctx context.Context) int64 {
 // menuCommands lists Telegram's command menu, in menu order.
 var menuCommands = []struct{ name, msg string }{
 	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
-	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
+	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"evidence", MsgCmdEvidence}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
 }
 
 // setCommands sets the command menu of private chats in every language,
@@ -260,6 +267,9 @@ func (b *Bot) setCommands(ctx context.Context) {
 	set := func(lang, code string) {
 		var cmds []models.BotCommand
 		for _, c := range menuCommands {
+			if c.name == string(commands.Evidence) && b.cfg.Evidence == nil {
+				continue
+			}
 			cmds = append(cmds, models.BotCommand{Command: c.name, Description: truncate(b.text(lang, c.msg, nil), 256)})
 		}
 		for attempt := 0; attempt < 3; attempt++ {

@@ -26,6 +26,10 @@ const (
 	MsgCmdPrivacy    = "tg.cmd.privacy"    // command menu: /privacy
 	MsgCmdDelete     = "tg.cmd.delete"     // command menu: /delete
 	MsgCmdReport     = "tg.cmd.report"     // command menu: /report
+	MsgCmdEvidence   = "tg.cmd.evidence"   // command menu: /evidence
+
+	MsgEvidenceHow         = "tg.evidence.how"          // /evidence: how to add to the evidence log here
+	MsgEvidenceFetchFailed = "tg.evidence.fetch_failed" // a file Telegram would not give the bot
 )
 
 // Messages lists every catalog message ID the Telegram transport uses, with
@@ -56,4 +60,8 @@ var Messages = map[string][]string{
 	MsgCmdDelete:     {},
 	MsgCmdReport:     {},
 	MsgSlowDown:      {},
+
+	MsgCmdEvidence:         {},
+	MsgEvidenceHow:         {},
+	MsgEvidenceFetchFailed: {},
 }

@@ -225,8 +225,9 @@ func (b *Bot) throttle(ctx context.Context, updateID, chat int64, code string, n
 func (b *Bot) lang(st flows.State, code string) string { return b.env.Language(st, code) }
 
 // isMedia reports messages that carry a file the user may think of as
-// evidence: those get an explanation that the bot neither reads nor keeps
-// them. Stickers and the like get the engine's "please answer in text".
+// evidence: those the evidence log does not take (voice, audio, round
+// videos, animations; all of them without an evidence log) get an
+// explanation. Stickers and the like get the engine's "please answer in text".
 func isMedia(m *models.Message) bool {
 	return len(m.Photo) > 0 || m.Document != nil || m.Video != nil || m.Voice != nil ||
 		m.Audio != nil || m.VideoNote != nil || m.Animation != nil
@@ -243,8 +244,17 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 			if n := utf8.RuneCountInString(m.Text); n > MaxMessageLen {
 				return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgTooLong, Params: map[string]any{"max": int64(MaxMessageLen)}}, now), press{}), nil
 			}
-			return b.decide(b.env.Text(st, lang, m.Text, now), press{}), nil
-		case isMedia(m):
+			out, err := b.carryEvidence(ctx, s.Key, b.env.Text(st, lang, m.Text, now), now)
+			if err != nil {
+				return decision{}, err
+			}
+			return b.decide(out, press{}), nil
+		case b.cfg.Evidence != nil:
+			if f, ok := evidenceFile(m); ok {
+				return b.onFile(ctx, s, updateID, m, f, lang, now)
+			}
+		}
+		if isMedia(m) {
 			return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgMedia}, now), press{}), nil
 		}
 		// Stickers, locations, contacts, polls, dice, service messages...
@@ -313,6 +323,10 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 			out := b.env.Choose(st, lang, node, key, now)
 			if out.Erase {
 				return b.erase(ctx, chat, out, p, now)
+			}
+			out, err := b.carryEvidence(ctx, s.Key, out, now)
+			if err != nil {
+				return decision{}, err
 			}
 			return b.decide(out, p), nil
 		}

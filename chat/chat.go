@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,13 +51,18 @@ var Messages = map[string][]string{
 	"chat.privacy":        {"path", "days", "reports"},
 	"chat.report.saved":   {"path"},
 	"chat.report.failed":  {},
+	"chat.evidence.how":   {},
 }
 
 // Config is what a chat needs.
 type Config struct {
 	Flow  *flows.Flow
 	Store flows.Store
-	Loc   flows.Localizer
+	// Evidence keeps the evidence log (/evidence); nil: none is offered.
+	// It is the same store as Store, whose Delete erases the log with the
+	// session (flowstest.RunEvidenceSuite checks both do).
+	Evidence flows.EvidenceStore
+	Loc      flows.Localizer
 	// Distress reports whether a typed line says the person may be in
 	// danger or thinking of suicide or self-harm: it gets the crisis help,
 	// then the question again. nil: only /sos and the flow's options do.
@@ -108,7 +115,11 @@ func Run(ctx context.Context, cfg Config) error {
 		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays), "reports": cfg.ReportDir},
 		DeleteConfirm: "chat.delete.confirm",
 		DeleteDone:    "chat.delete.done",
+		EvidenceHow:   "chat.evidence.how",
 	}}}
+	if cfg.Evidence != nil {
+		s.env.EvidenceLog, s.env.Files = cfg.Evidence, localFiles{}
+	}
 	sess, err := cfg.Store.Get(ctx, cfg.Key)
 	switch {
 	case errors.Is(err, flows.ErrNotFound):
@@ -201,6 +212,9 @@ func (s *session) echo(line string) {
 	if q := s.reply.Question; q != nil && q.Type == flows.Text && s.sess.State.Menu == "" && !strings.HasPrefix(strings.TrimSpace(line), "/") {
 		line = fmt.Sprintf("(%d characters)", utf8.RuneCountInString(line))
 	}
+	if c, ok := commands.Parse(line); ok && c.Name == commands.Evidence && s.cfg.Evidence != nil {
+		line = evidenceEcho(c)
+	}
 	fmt.Fprintf(s.cfg.Out, "> %s\n\n", line)
 }
 
@@ -213,7 +227,15 @@ func (s *session) handle(ctx context.Context, line string) (bool, error) {
 			return true, nil
 		}
 	}
-	return false, s.apply(ctx, s.env.Text(s.sess.State, s.lang(), line, s.cfg.Now()))
+	now := s.cfg.Now()
+	out := s.env.Text(s.sess.State, s.lang(), line, now)
+	if out.Evidence != nil {
+		var err error
+		if out, err = s.env.Evidence(ctx, s.cfg.Key, out.State, out.State.Lang, *out.Evidence, now); err != nil {
+			return false, err
+		}
+	}
+	return false, s.apply(ctx, out)
 }
 
 // apply persists an outcome (erasing first when it asks to), then shows
@@ -380,4 +402,62 @@ func (s *session) showChoices(q *flows.Question) {
 		fmt.Fprintf(out, "(%s)\n", s.text("chat.hint.unknown", map[string]any{"label": s.text(q.Unknown, nil)}))
 	}
 	fmt.Fprintln(out)
+}
+
+// evidenceEcho is an /evidence line as a transcript shows it: the command,
+// the request and the number of an item, never a path, link, description
+// or note, which can be sensitive.
+func evidenceEcho(c commands.Command) string {
+	fields := strings.Fields(c.Arg)
+	keep := 0
+	if len(fields) > 0 && !strings.Contains(fields[0], ".") && !strings.Contains(fields[0], "/") {
+		keep = 1
+		if len(fields) == 2 && strings.Trim(fields[1], "0123456789") == "" {
+			keep = 2 // "/evidence remove 2"
+		}
+	}
+	line := strings.TrimSpace("/" + string(c.Name) + " " + strings.Join(fields[:keep], " "))
+	if rest := strings.Join(fields[keep:], " "); rest != "" {
+		line += fmt.Sprintf(" (%d characters)", utf8.RuneCountInString(rest))
+	}
+	return line
+}
+
+// localFiles opens the files named in "/evidence add PATH" on this
+// computer: the transport's side of commands.FileOpener. The bytes are
+// streamed into the hash, never copied.
+type localFiles struct{}
+
+// OpenFile opens the regular file at path ("~/" is the home directory)
+// and gives its name and media type (by extension, else sniffed).
+func (localFiles) OpenFile(ctx context.Context, path string) (commands.File, error) {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return commands.File{}, fmt.Errorf("home directory: %w", err)
+		}
+		path = filepath.Join(home, rest)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return commands.File{}, fmt.Errorf("open evidence file: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return commands.File{}, fmt.Errorf("open evidence file: not a regular file (%v)", err)
+	}
+	r := bufio.NewReader(f)
+	typ := mime.TypeByExtension(strings.ToLower(filepath.Ext(path)))
+	if typ == "" {
+		head, _ := r.Peek(512)
+		typ = http.DetectContentType(head)
+	}
+	return commands.File{Body: readCloser{r, f}, Name: filepath.Base(path), MIME: typ}, nil
+}
+
+// readCloser reads through a buffer and closes the file under it.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }

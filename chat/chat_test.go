@@ -2,6 +2,8 @@ package chat_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -146,4 +148,49 @@ func TestNewSessionUsesEnvironmentLanguage(t *testing.T) {
 
 func TestDependencies(t *testing.T) {
 	depcheck.Allow(t, "chat", []string{"flows", "commands", "report"}, "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot", "database/sql")
+}
+
+// TestEvidenceInTheTerminal: "/evidence add PATH description" hashes the
+// file on disk (the SHA-256 printed is the file's), the transcript shows
+// neither the path nor the description, and /delete erases the log.
+func TestEvidenceInTheTerminal(t *testing.T) {
+	dir := t.TempDir()
+	content := []byte("a screenshot's bytes\x00\x01")
+	path := dir + "/shot one.png"
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(content)
+	hash := hex.EncodeToString(sum[:])
+	st := flowstest.NewMemStore()
+	var out strings.Builder
+	err := chat.Run(context.Background(), chat.Config{
+		Flow: miniFlow(t), Store: st, Evidence: st, Loc: idLoc{}, Key: "local:test", Lang: "en",
+		In:  strings.NewReader(`/evidence add "` + path + `" private detail` + "\n/evidence remove 1\n"),
+		Out: &out, Script: true, Now: func() time.Time { return now }, DBPath: "/tmp/x.db", RetentionDays: 90,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.Contains(got, "hash="+hash) || !strings.Contains(got, "name=shot one.png") {
+		t.Errorf("no confirmation with the file's SHA-256 %s:\n%s", hash, got)
+	}
+	if !strings.Contains(got, "> /evidence add (") || strings.Contains(got, "> /evidence add \"") || strings.Contains(got, "private detail") {
+		t.Errorf("the transcript echoes the path or the description:\n%s", got)
+	}
+	items, _ := st.ListEvidence(context.Background(), "local:test")
+	if len(items) != 1 || items[0].SHA256 != hash || items[0].MIME != "image/png" || items[0].Description != "private detail" || items[0].Active() {
+		t.Fatalf("stored: %+v", items)
+	}
+	out.Reset()
+	if err := chat.Run(context.Background(), chat.Config{
+		Flow: miniFlow(t), Store: st, Evidence: st, Loc: idLoc{}, Key: "local:test", Lang: "en",
+		In: strings.NewReader("/delete\n1\n"), Out: &out, Script: true, Now: func() time.Time { return now },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := st.ListEvidence(context.Background(), "local:test"); len(items) != 0 {
+		t.Errorf("after /delete the log holds %+v", items)
+	}
 }

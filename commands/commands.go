@@ -41,6 +41,7 @@ const (
 	Privacy Name = "privacy" // what is stored and for how long
 	Delete  Name = "delete"  // erase everything, after a confirmation menu
 	Report  Name = "report"  // the summary of the assessment again, with its menu
+	// Evidence ("/evidence"), the evidence log, is declared in evidence.go.
 )
 
 // aliases are other names typed for a command.
@@ -159,6 +160,7 @@ type Texts struct {
 	PrivacyParams map[string]any // the parameters of Privacy
 	DeleteConfirm string         // /delete: the confirmation menu's question
 	DeleteDone    string         // after erasing
+	EvidenceHow   string         // /evidence: how to add a file, a link or a note there
 }
 
 // Env is what decisions need besides the state: the flow, the engine, the
@@ -179,6 +181,16 @@ type Env struct {
 	Distress func(text string) bool
 	// Engine is the engine; nil: flows.Step. Tests replace it.
 	Engine func(*flows.Flow, flows.State, flows.Input) (flows.State, flows.Reply)
+	// EvidenceLog keeps the users' evidence logs (evidence.go); nil: the
+	// transport offers no evidence log (/evidence is unknown, the report
+	// menu has no entry for it).
+	EvidenceLog flows.EvidenceStore
+	// Files opens the files named in "/evidence add PATH" (the terminal);
+	// nil where files are sent rather than named (Telegram).
+	Files FileOpener
+	// MaxFileSize is the most bytes of a file the evidence log hashes; a
+	// larger one is refused with a notice. 0: no limit.
+	MaxFileSize int64
 }
 
 // The events of this package's outcomes, besides the engine's.
@@ -227,8 +239,12 @@ type Outcome struct {
 	// the same transaction as the rest of the outcome, before Reply is shown.
 	Erase bool
 	// Show is a part of the report to show after Reply; nil when none.
-	Show  *Show
-	Event flows.Event
+	Show *Show
+	// Evidence asks the transport to carry out a request of the evidence
+	// log with Env.Evidence (it needs a context and the user's key), and
+	// show that outcome instead of this one. nil when none.
+	Evidence *EvidenceRequest
+	Event    flows.Event
 }
 
 // Language is the language to talk to a user in: the one in their state,
@@ -273,6 +289,9 @@ func (e *Env) withMenu(out *Outcome, rep *flows.Report) {
 		q.Choices = append(q.Choices, flows.ChoiceItem{Key: flows.PartSources, Label: MsgReportSources})
 	}
 	q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyFull, Label: MsgReportFull})
+	if e.EvidenceLog != nil {
+		q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyEvidence, Label: MsgReportEvidence})
+	}
 	out.Reply.Messages = append(slices.Clone(out.Reply.Messages), flows.Message{ID: MsgReportMenu, Kind: flows.KindQuestion})
 	out.Reply.Question = q
 	out.State.Menu = "report"
@@ -467,6 +486,10 @@ func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Out
 		return e.menu(st, lang, "lang", e.langMenu())
 	case Report:
 		return e.report(st, lang, now)
+	case Evidence:
+		if e.EvidenceLog != nil {
+			return e.evidenceCommand(st, lang, c.Arg, now)
+		}
 	case Privacy:
 		return e.show(st, lang, flows.Reply{Messages: []flows.Message{{ID: e.Texts.Privacy, Kind: flows.KindNotice, Params: e.Texts.PrivacyParams}}}, EvPrivacy)
 	case Delete:
@@ -529,6 +552,9 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 		}
 		return out
 	case MenuReport:
+		if key == KeyEvidence && e.EvidenceLog != nil {
+			return Outcome{State: st, Changed: changed, Evidence: &EvidenceRequest{Op: EvList, Menu: true}, Event: EvEvidence}
+		}
 		return e.choosePart(st, lang, was, key, now)
 	case MenuDelete:
 		if key != KeyYes {

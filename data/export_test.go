@@ -59,3 +59,10 @@ func SetReindex(chunk int, hook func(table string) error) (restore func()) {
 	reindexChunk, reindexHook = chunk, hook
 	return func() { reindexChunk, reindexHook = oldChunk, oldHook }
 }
+
+// ExecRaw runs a statement on the write connection, for tests that tamper
+// with stored rows.
+func ExecRaw(db *DB, query string, args ...any) error {
+	_, err := db.write.Exec(query, args...)
+	return err
+}

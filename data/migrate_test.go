@@ -90,8 +90,11 @@ func TestMigrationUpgrade(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := versions(t, db); !slices.Equal(got, []int{1, 2}) {
-			t.Fatalf("upgraded database at versions %v, want [1 2]", got)
+		if got := versions(t, db); !slices.Equal(got, []int{1, 2, 3}) {
+			t.Fatalf("upgraded database at versions %v, want [1 2 3]", got)
+		}
+		if !tableExists(t, db, "evidence") {
+			t.Fatal("upgraded database has no evidence table")
 		}
 		got, err := db.Get(ctx, "tg:1")
 		if err != nil || got.Rev != s.Rev || got.State.Node != "n" {

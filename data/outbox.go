@@ -85,13 +85,14 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 	return nil
 }
 
-// deleteAll removes the session under key and everything of chat.
+// deleteAll removes the session and evidence log under key and everything of chat.
 func (db *DB) deleteAll(ctx context.Context, tx *sql.Tx, key string, chat int64) error {
 	for _, q := range []struct {
 		what, sql string
 		arg       any
 	}{
 		{"session", `DELETE FROM sessions WHERE key = ?`, db.idx.key(key)},
+		{"evidence log", `DELETE FROM evidence WHERE key = ?`, db.idx.key(key)},
 		{"outbox", `DELETE FROM outbox WHERE chat = ?`, chat},
 		{"sent log", `DELETE FROM sent WHERE chat = ?`, db.idx.chat(chat)},
 		{"chat", `DELETE FROM chats WHERE chat = ?`, db.idx.chat(chat)},

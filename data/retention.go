@@ -14,10 +14,13 @@ type Trimmed struct {
 	Outbox   int // undelivered outbox rows older than the horizon
 	Sent     int // sent-message log entries
 	Chats    int // inactive-chat marks
+	Evidence int // evidence items of users with no session left, idle since the horizon
 }
 
 // Total is the number of rows removed.
-func (t Trimmed) Total() int { return t.Sessions + t.Updates + t.Outbox + t.Sent + t.Chats }
+func (t Trimmed) Total() int {
+	return t.Sessions + t.Updates + t.Outbox + t.Sent + t.Chats + t.Evidence
+}
 
 // trimChunk is how many rows of a table one Trim statement deletes: each
 // statement is its own transaction, so the commits of the bot are never
@@ -28,7 +31,8 @@ const trimChunk = 1000
 // update IDs (older than the retention period, they no longer count: see
 // flows.DuplicateWindow), outbox rows never
 // delivered, the sent-message log (also what is older than the sent
-// window: WithSentWindow) and inactive-chat marks. It deletes in
+// window: WithSentWindow), inactive-chat marks, and the evidence logs of
+// users whose session is gone, when idle since before too. It deletes in
 // transactions of at most trimChunk rows, each found through an index
 // (the outbox, which is small, is scanned). It checkpoints the WAL
 // afterwards when anything was removed. On an error, what was deleted
@@ -50,6 +54,8 @@ func (db *DB) Trim(ctx context.Context, before time.Time) (Trimmed, error) {
 		{&t.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created < ? LIMIT ?)`, b},
 		{&t.Sent, `DELETE FROM sent WHERE id IN (SELECT id FROM sent WHERE sent_at < ? LIMIT ?)`, sentBefore},
 		{&t.Chats, `DELETE FROM chats WHERE chat IN (SELECT chat FROM chats WHERE updated < ? LIMIT ?)`, b},
+		// After the sessions: a log goes once its session is gone (and it is idle too).
+		{&t.Evidence, purgeEvidenceSQL, b},
 	} {
 		for {
 			res, err := db.write.ExecContext(ctx, q.sql, q.before, trimChunk)
@@ -108,7 +114,7 @@ func (db *DB) RunRetention(ctx context.Context, every, keep time.Duration, log *
 				level = slog.LevelInfo
 			}
 			log.Log(ctx, level, "retention", "sessions", t.Sessions, "updates", t.Updates,
-				"outbox", t.Outbox, "sent", t.Sent, "chats", t.Chats, "took", time.Since(start))
+				"outbox", t.Outbox, "sent", t.Sent, "chats", t.Chats, "evidence", t.Evidence, "took", time.Since(start))
 		}
 		select {
 		case <-ctx.Done():

@@ -93,20 +93,34 @@ func (db *DB) cas(ctx context.Context, ex execer, s flows.Session) (flows.Sessio
 	return s, nil
 }
 
-// Delete removes the session stored under key, then checkpoints the WAL
-// so no copy of it stays there. Deleting nothing is not an error.
+// Delete removes the session stored under key and its evidence log, in
+// one transaction, then checkpoints the WAL so no copy of them stays
+// there. Deleting nothing is not an error.
 func (db *DB) Delete(ctx context.Context, key string) error {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, db.idx.key(key))
+	var n int64
+	err := db.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM sessions WHERE key = ?`, `DELETE FROM evidence WHERE key = ?`} {
+			res, err := tx.ExecContext(ctx, q, db.idx.key(key))
+			if err != nil {
+				return err
+			}
+			m, _ := res.RowsAffected()
+			n += m
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("data: delete session %q: %w", key, err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n > 0 {
 		db.checkpoint(ctx)
 	}
 	return nil
 }
 
-// PurgeIdle removes the sessions last updated before before and says how many.
+// PurgeIdle removes the sessions last updated before before and says how
+// many, then the evidence logs left without a session and not changed
+// since before.
 func (db *DB) PurgeIdle(ctx context.Context, before time.Time) (int, error) {
 	res, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE updated < ?`, toNanos(before))
 	if err != nil {
@@ -116,7 +130,11 @@ func (db *DB) PurgeIdle(ctx context.Context, before time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("data: purge idle sessions: %w", err)
 	}
-	if n > 0 {
+	res, err = db.write.ExecContext(ctx, purgeEvidenceSQL, toNanos(before), -1)
+	if err != nil {
+		return 0, fmt.Errorf("data: purge idle evidence logs: %w", err)
+	}
+	if m, _ := res.RowsAffected(); n > 0 || m > 0 {
 		db.checkpoint(ctx)
 	}
 	return int(n), nil

@@ -178,3 +178,10 @@ func BenchmarkGetParallel(b *testing.B) {
 
 // farFuture is later than any time the tests stamp.
 var farFuture = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestEvidenceSuite(t *testing.T) {
+	flowstest.RunEvidenceSuite(t, func(t *testing.T) flowstest.EvidenceStore {
+		db, _ := openTemp(t)
+		return db
+	})
+}

@@ -45,6 +45,11 @@ type EvidenceItem struct {
 	Platform    string       // platform key recognised from URL: weibo, wechat, douyin, ... or "other"
 	Counts      EvidenceCounts
 	Removed     time.Time // when the user removed it from the log; zero while it counts
+	// UpdateID is the transport's ID of the update that brought the item
+	// (Telegram's update_id); 0 if none. A re-delivered update must not be
+	// recorded twice: adding an item with the UpdateID of an item of the
+	// same log received within DuplicateWindow returns that item instead.
+	UpdateID int64
 }
 
 // Active reports whether the item is still part of the log (not removed).
@@ -56,7 +61,8 @@ func (it EvidenceItem) Active() bool { return it.Removed.IsZero() }
 // items included. Store.Delete and OutboxStore's delete commit erase the
 // log with the session.
 type EvidenceStore interface {
-	// AddEvidence appends it to key's log and returns it with its Seq.
+	// AddEvidence appends it to key's log and returns it with its Seq; an
+	// item with the UpdateID of one already recorded returns that one.
 	AddEvidence(ctx context.Context, key string, it EvidenceItem) (EvidenceItem, error)
 	// RemoveEvidence marks item seq of key's log removed at at; ErrNotFound if there is none.
 	RemoveEvidence(ctx context.Context, key string, seq int, at time.Time) error

@@ -2,7 +2,8 @@
 // that speaks the parts of the Bot API Redress uses, keeps the chats' state
 // (message IDs, texts, inline keyboards, open callback queries), records
 // every call, and lets a test play the users (texts, button presses,
-// stickers, photos, edits, group messages, channel posts) and the network
+// stickers, photos, files with their bytes, edits, group messages, channel
+// posts) and the network
 // (429 with retry_after, 403, 5xx, slow or lost responses).
 //
 // It reads requests the way Telegram does: multipart/form-data (what
@@ -178,6 +179,8 @@ type Server struct {
 	secret     string
 	pushing    bool
 	closed     bool
+	files      map[string]fakeFile // file_id -> the file users sent (files.go)
+	nextFile   int
 }
 
 // New starts a fake Bot API on 127.0.0.1 accepting token; it is closed
@@ -596,6 +599,10 @@ func badRequest(format string, args ...any) *apiErr {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/bot") {
+		s.serveFile(w, r)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 {
@@ -946,6 +953,8 @@ func (s *Server) do(method string, p map[string]string) (any, error) {
 		return true, nil
 	case "getWebhookInfo":
 		return map[string]any{"url": s.webhookURL, "has_custom_certificate": false, "pending_update_count": len(s.queue)}, nil
+	case "getFile":
+		return s.getFile(p["file_id"])
 	case "sendMessage":
 		if s.blocked[chat] {
 			return nil, &apiErr{code: 403, desc: "Forbidden: bot was blocked by the user"}

@@ -37,9 +37,11 @@ var ErrChatMismatch = flows.ErrChatMismatch
 var ErrInvalid = flows.ErrInvalid
 
 var (
-	_ flows.Store       = (*MemStore)(nil)
-	_ flows.OutboxStore = (*MemStore)(nil)
-	_ OutboxStore       = (*MemStore)(nil)
+	_ flows.Store         = (*MemStore)(nil)
+	_ flows.OutboxStore   = (*MemStore)(nil)
+	_ flows.EvidenceStore = (*MemStore)(nil)
+	_ OutboxStore         = (*MemStore)(nil)
+	_ EvidenceStore       = (*MemStore)(nil)
 )
 
 // MemStore is an in-memory flows.Store and OutboxStore, safe for concurrent
@@ -67,7 +69,8 @@ type MemStore struct {
 	outbox   []flows.Outgoing    // ordered by ID
 	nextID   int64
 	sent     map[int64][]memSent
-	chats    map[int64]bool // chat -> inactive; only chats ever marked inactive
+	chats    map[int64]bool                  // chat -> inactive; only chats ever marked inactive
+	evidence map[string][]flows.EvidenceItem // session key -> log, in Seq order
 }
 
 type memSession struct {
@@ -89,6 +92,7 @@ func NewMemStore() *MemStore {
 		updates:  map[int64]time.Time{},
 		sent:     map[int64][]memSent{},
 		chats:    map[int64]bool{},
+		evidence: map[string][]flows.EvidenceItem{},
 	}
 }
 
@@ -199,17 +203,21 @@ func (m *MemStore) cas(s flows.Session) (flows.Session, error) {
 	return s, nil
 }
 
-// Delete removes the session stored under key. Deleting nothing is not an error.
+// Delete removes the session stored under key and its evidence log.
+// Deleting nothing is not an error.
 func (m *MemStore) Delete(ctx context.Context, key string) error {
 	if err := m.begin(ctx, "Delete"); err != nil {
 		return err
 	}
 	defer m.mu.Unlock()
 	delete(m.sessions, key)
+	delete(m.evidence, key)
 	return nil
 }
 
-// PurgeIdle removes the sessions last updated before before and says how many.
+// PurgeIdle removes the sessions last updated before before and says how
+// many, then the evidence logs left without a session and not changed
+// since before.
 func (m *MemStore) PurgeIdle(ctx context.Context, before time.Time) (int, error) {
 	if err := m.begin(ctx, "PurgeIdle"); err != nil {
 		return 0, err
@@ -222,6 +230,7 @@ func (m *MemStore) PurgeIdle(ctx context.Context, before time.Time) (int, error)
 			n++
 		}
 	}
+	m.purgeEvidence(before)
 	return n, nil
 }
 
@@ -242,6 +251,7 @@ func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 	}
 	if c.Delete {
 		delete(m.sessions, c.Session.Key)
+		delete(m.evidence, c.Session.Key)
 		m.dropOutbox(c.Chat)
 		delete(m.sent, c.Chat)
 		delete(m.chats, c.Chat)

@@ -105,3 +105,7 @@ func TestMemStoreUpdateIDsReusedAfterTheWindowAreNew(t *testing.T) {
 		t.Fatalf("LastUpdateID = %d", id)
 	}
 }
+
+func TestMemStoreEvidenceSuite(t *testing.T) {
+	flowstest.RunEvidenceSuite(t, func(t *testing.T) flowstest.EvidenceStore { return flowstest.NewMemStore() })
+}

@@ -123,6 +123,10 @@ type Server struct {
 	ln  net.Listener
 
 	botJSON json.RawMessage // the bot as a User, encoded once
+
+	fmu      sync.Mutex
+	files    map[string]*file // file_id -> a file users sent (files.go)
+	nextFile int
 }
 
 type pending struct {
@@ -281,8 +285,13 @@ func (e *apiErr) Error() string { return strconv.Itoa(e.code) + " " + e.desc }
 
 func badRequest(desc string) *apiErr { return &apiErr{code: 400, desc: "Bad Request: " + desc} }
 
-// serve serves /bot<token>/<method>.
+// serve serves /bot<token>/<method>, and the files users sent at
+// /file/bot<token>/<file_path>.
 func (s *Server) serve(rc *fasthttp.RequestCtx) {
+	if strings.HasPrefix(string(rc.Path()), "/file/bot") {
+		s.serveFile(rc)
+		return
+	}
 	cl := call{rc: rc}
 	defer cl.end()
 	rest, ok := strings.CutPrefix(string(rc.Path()), "/bot")
@@ -349,6 +358,8 @@ func (s *Server) serve(rc *fasthttp.RequestCtx) {
 		s.count(func(st *Stats) { st.Calls[method]++ })
 	case "getmycommands":
 		res = []any{}
+	case "getfile":
+		res, err = s.getFile(p)
 	default:
 		err = &apiErr{code: 404, desc: "Not Found: method not found"}
 	}
