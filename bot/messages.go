@@ -26,6 +26,7 @@ const (
 	MsgCmdPrivacy    = "tg.cmd.privacy"    // command menu: /privacy
 	MsgCmdDelete     = "tg.cmd.delete"     // command menu: /delete
 	MsgCmdReport     = "tg.cmd.report"     // command menu: /report
+	MsgCmdDocuments  = "tg.cmd.documents"  // command menu: /documents
 )
 
 // Messages lists every catalog message ID the Telegram transport uses, with
@@ -55,5 +56,6 @@ var Messages = map[string][]string{
 	MsgCmdPrivacy:    {},
 	MsgCmdDelete:     {},
 	MsgCmdReport:     {},
+	MsgCmdDocuments:  {},
 	MsgSlowDown:      {},
 }

@@ -243,7 +243,12 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 			if n := utf8.RuneCountInString(m.Text); n > MaxMessageLen {
 				return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgTooLong, Params: map[string]any{"max": int64(MaxMessageLen)}}, now), press{}), nil
 			}
-			return b.decide(b.env.Text(st, lang, m.Text, now), press{}), nil
+			out := b.env.Text(st, lang, m.Text, now)
+			d := b.decide(out, press{})
+			if out.Docs != nil {
+				b.documents(ctx, &d.out, s.Key, out.State, out.Docs)
+			}
+			return d, nil
 		case isMedia(m):
 			return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgMedia}, now), press{}), nil
 		}
