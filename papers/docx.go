@@ -195,6 +195,8 @@ func writeTable(w *bytes.Buffer, rows [][]string, widths []int) {
 			ppr := `<w:spacing w:before="0" w:after="0" w:line="276" w:lineRule="auto"/>`
 			if r == 0 {
 				ppr += `<w:jc w:val="center"/>`
+			} else {
+				ppr += `<w:jc w:val="left"/>` // not justified: a narrow cell would spread its characters apart
 			}
 			para(w, ppr, rpr, cell)
 			w.WriteString("</w:tc>")
@@ -291,7 +293,7 @@ func documentXML(body, lang string) string {
 		body +
 		`<w:sectPr><w:pgSz w:w="` + strconv.Itoa(pageW) + `" w:h="` + strconv.Itoa(pageH) + `"/>` +
 		`<w:pgMar w:top="` + strconv.Itoa(marginTB) + `" w:right="` + strconv.Itoa(marginLR) + `" w:bottom="` + strconv.Itoa(marginTB) + `" w:left="` + strconv.Itoa(marginLR) + `" w:header="851" w:footer="992" w:gutter="0"/>` +
-		`<w:cols w:space="425"/><w:docGrid w:type="lines" w:linePitch="312"/></w:sectPr>` +
+		`<w:cols w:space="425"/></w:sectPr>` +
 		`</w:body></w:document>`
 }
 
