@@ -100,6 +100,7 @@ type Problem struct {
 	Msg string
 }
 
+// String is the problem as the checker prints it: file:line: message.
 func (p Problem) String() string {
 	if p.Pos.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.Pos.File, p.Pos.Line, p.Msg)
@@ -110,6 +111,7 @@ func (p Problem) String() string {
 // Problems is every problem found in a set of templates.
 type Problems []Problem
 
+// Error is every problem, one a line.
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
