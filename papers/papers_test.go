@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -26,23 +27,65 @@ var update = flag.Bool("update", false, "rewrite golden files (review the diff; 
 // scenarioDir holds the flow's scripted cases, shared with its golden transcripts.
 const scenarioDir = "../flows/testdata/scenarios"
 
-// load returns the default flow and the built-in templates.
+// load returns the default flow and the built-in templates, loaded once
+// (compiling the flow is most of a test's time under the race detector).
 func load(t testing.TB) (*flows.Flow, *papers.Set) {
 	t.Helper()
-	f, err := flows.LoadDefault()
-	if err != nil {
-		t.Fatal(err)
+	loadOnce.Do(func() {
+		loaded.f, loaded.err = flows.LoadDefault()
+		if loaded.err == nil {
+			loaded.s, loaded.err = papers.LoadDefault(loaded.f)
+		}
+	})
+	if loaded.err != nil {
+		t.Fatalf("flow and templates: %v", loaded.err)
 	}
-	s, err := papers.LoadDefault(f)
-	if err != nil {
-		t.Fatalf("templates: %v", err)
+	return loaded.f, loaded.s
+}
+
+var (
+	loadOnce sync.Once
+	loaded   struct {
+		f   *flows.Flow
+		s   *papers.Set
+		err error
 	}
-	return f, s
+)
+
+// played caches the scenarios played: each is played once per run.
+var played sync.Map // name → playedCase
+
+type playedCase struct {
+	st  flows.State
+	rep *flows.Report
 }
 
 // play runs a scenario script through the engine and returns the final
-// state and its assessment.
+// state and its assessment (nil when it has none). The state is the
+// caller's to change.
 func play(t testing.TB, f *flows.Flow, name string) (flows.State, *flows.Report) {
+	t.Helper()
+	if c, ok := played.Load(name); ok {
+		pc := c.(playedCase)
+		return cloneState(pc.st), pc.rep
+	}
+	st, rep := playScript(t, f, name)
+	played.Store(name, playedCase{st, rep})
+	return cloneState(st), rep
+}
+
+// cloneState copies a state's answers, so that a test may change them.
+func cloneState(st flows.State) flows.State {
+	answers := make(map[string]flows.Answer, len(st.Answers))
+	for k, v := range st.Answers {
+		answers[k] = v
+	}
+	st.Answers = answers
+	return st
+}
+
+// playScript plays a scenario script through the engine.
+func playScript(t testing.TB, f *flows.Flow, name string) (flows.State, *flows.Report) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(scenarioDir, name+".txt"))
 	if err != nil {
