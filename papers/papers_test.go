@@ -477,3 +477,16 @@ body:
 		}
 	}
 }
+
+// BenchmarkGenerateT1 measures making the shared example's documents and
+// guide (what one /documents costs the bot).
+func BenchmarkGenerateT1(b *testing.B) {
+	f, s := load(b)
+	st, rep := play(b, f, "t1")
+	in := papers.Input{State: st, Report: rep, Evidence: evidence(), Lang: "en"}
+	for b.Loop() {
+		if _, err := s.Generate(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
