@@ -27,6 +27,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	locDir := fs.String("locales", "", "`directory` of extra catalogs (*.toml) for your own flow; same-named files replace the built-in ones")
 	user := fs.String("user", "default", "local session `name` (several people can keep separate sessions)")
 	retention := fs.String("retention", "90d", "erase sessions idle longer than this (e.g. 90d, 720h)")
+	docs := fs.String("docs", "", "`directory` the documents to file (/documents) are written to; default: documents/<user> beside the database")
+	papersDir := fs.String("papers", "", "`directory` of document templates (*.yaml) to use instead of the built-in ones")
 	today := fs.String("today", "", "pretend today is this `date` (YYYY-MM-DD), for reproducible scripted transcripts")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -51,6 +53,17 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	set, err := loadPapers(*papersDir, f, *flowPath != "")
+	if err != nil {
+		return err
+	}
+	if set == nil {
+		fmt.Fprintln(stderr, "redress chat: the built-in document templates do not fit this flow; /documents is off (use --papers DIR)")
+	}
+	docsPath := *docs
+	if docsPath == "" {
+		docsPath = docsDir(*dbPath, *user)
+	}
 	db, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -60,6 +73,9 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return fmt.Errorf("retention: %w", err)
 	}
 	if err := purgeReports(filepath.Join(filepath.Dir(*dbPath), "reports"), time.Now().Add(-keep)); err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	if err := purgeDocuments(filepath.Join(filepath.Dir(*dbPath), "documents"), docsPath, time.Now().Add(-keep)); err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
 	interactive := false
@@ -74,6 +90,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Script:        !interactive,
 		DBPath:        *dbPath,
 		ReportDir:     reportDir(*dbPath, *user),
+		Papers:        set,
+		DocsDir:       docsPath,
 		RetentionDays: int(keep / (24 * time.Hour)),
 		Now:           clock,
 	}
@@ -141,6 +159,46 @@ func purgeReports(dir string, before time.Time) error {
 		}
 		if left == 0 {
 			_ = os.Remove(sub)
+		}
+	}
+	return nil
+}
+
+// docsDir is where the terminal chat writes the documents to file of one
+// local user: documents/<user> beside the database, like reportDir.
+func docsDir(dbPath, user string) string {
+	return filepath.Join(filepath.Dir(dbPath), "documents", filepath.Base(reportDir(dbPath, user)))
+}
+
+// purgeDocuments removes the document files not written since before:
+// those of every local user under root (documents/<user>), and those in
+// dir (--docs). Nothing but the files Redress writes is removed.
+func purgeDocuments(root, dir string, before time.Time) error {
+	dirs := []string{dir}
+	users, err := os.ReadDir(root)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("documents: %w", err)
+	}
+	for _, u := range users {
+		if u.IsDir() {
+			dirs = append(dirs, filepath.Join(root, u.Name()))
+		}
+	}
+	for _, d := range dirs {
+		files, _ := filepath.Glob(filepath.Join(d, chat.DocumentPattern))
+		left := 0
+		for _, p := range files {
+			info, err := os.Stat(p)
+			if err != nil || !info.ModTime().Before(before) {
+				left++
+				continue
+			}
+			if err := os.Remove(p); err != nil {
+				return fmt.Errorf("documents: %w", err)
+			}
+		}
+		if left == 0 && len(files) > 0 {
+			_ = os.Remove(d) // only when empty
 		}
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/locales"
+	"github.com/redress-legal/redress/papers"
 	"github.com/redress-legal/redress/report"
 )
 
@@ -50,6 +51,7 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 		fset.PrintDefaults()
 	}
 	flowDir := fset.String("flows", "", "`directory` of flow files (*.yaml), like a DIR argument; default: the built-in flows")
+	papDir := fset.String("papers", "", "`directory` of document templates (*.yaml) to check against the flows; default: the built-in templates, checked with the built-in flows")
 	locDir := fset.String("locales", "", "`directory` holding the complete set of catalogs (*.toml) to check against; default: the built-in catalogs")
 	// Flags may come before or after the flow paths.
 	var paths []string
@@ -100,6 +102,8 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	// flow does not show is not a problem of your flow.
 	unused := len(paths) == 0 || *locDir != ""
 	lines, errs, warns := lint(files, readErrs, locFS, locPrefix, unused)
+	plines := lintPapers(files, *papDir, len(paths) == 0)
+	lines, errs = append(lines, plines...), errs+len(plines)
 	for _, l := range lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -107,7 +111,7 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%d error(s), %d warning(s)\n", errs, warns)
 		return errLint
 	}
-	fmt.Fprintf(stderr, "ok: flows and catalogs are consistent (%d warning(s))\n", warns)
+	fmt.Fprintf(stderr, "ok: flows, catalogs and document templates are consistent (%d warning(s))\n", warns)
 	return nil
 }
 
@@ -249,4 +253,38 @@ func lint(files []flowFile, readErrs []string, locFS fs.FS, locPrefix string, un
 		}
 	}
 	return lines, errs, warns
+}
+
+// lintPapers checks document templates against the flows that load
+// without errors: those in dir when given, else the built-in templates
+// when the built-in flows are checked (a flow of one's own may not fit
+// them: the chat then offers no documents). Every problem is an error.
+func lintPapers(files []flowFile, dir string, builtin bool) []string {
+	if dir == "" && !builtin {
+		return nil
+	}
+	var fsys fs.FS
+	prefix := "papers/templates"
+	if dir != "" {
+		fsys, prefix = os.DirFS(dir), filepath.Clean(dir)
+	} else {
+		sub, err := fs.Sub(papers.Templates, papers.TemplatesDir)
+		if err != nil {
+			return []string{prefix + ": " + err.Error()}
+		}
+		fsys = sub
+	}
+	var lines []string
+	for _, file := range files {
+		f, probs := flows.Check(file.name, file.data)
+		if f == nil || probs.HasErrors() {
+			continue
+		}
+		if _, ps := papers.Check(f, fsys, prefix); len(ps) > 0 {
+			for _, p := range ps {
+				lines = append(lines, p.String())
+			}
+		}
+	}
+	return lines
 }

@@ -27,12 +27,13 @@ import (
 	"github.com/redress-legal/redress/data"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/locales"
+	"github.com/redress-legal/redress/papers"
 )
 
 const usage = `Redress — legal information for people attacked online (PRC law). Not a lawyer.
 
 Usage:
-  redress chat  [--db PATH] [--lang CODE] [--flow FILE] [--locales DIR]   talk to Redress in this terminal
+  redress chat  [--db PATH] [--lang CODE] [--flow FILE] [--locales DIR] [--docs DIR]   talk to Redress in this terminal
   redress serve [flags]                                    run the Telegram bot (redress serve -h)
   redress lint  [FLOW.yaml|DIR ...] [--locales DIR]        check flows and catalogs; exits 1 on any error
   redress i18n  status | prepare LANG | merge FILE | stamp LANG   translators' tools (redress i18n -h)
@@ -230,4 +231,26 @@ func loadFlow(path string) (*flows.Flow, error) {
 		return nil, fmt.Errorf("read flow: %w", err)
 	}
 	return flows.Parse(path, b)
+}
+
+// loadPapers loads the document templates from dir, or the built-in ones
+// when dir is empty, checked against f. With a flow of one's own
+// (ownFlow) the built-in templates may not fit it: the set is then nil
+// (no documents) rather than an error; templates given in dir must fit.
+func loadPapers(dir string, f *flows.Flow, ownFlow bool) (*papers.Set, error) {
+	if dir != "" {
+		s, err := papers.Load(f, os.DirFS(dir), filepath.Clean(dir))
+		if err != nil {
+			return nil, fmt.Errorf("document templates:\n%w", err)
+		}
+		return s, nil
+	}
+	s, err := papers.LoadDefault(f)
+	if err != nil {
+		if ownFlow {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("document templates:\n%w", err)
+	}
+	return s, nil
 }

@@ -44,6 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		dbPath     = fs.String("db", defaultDBPath(), "database file")
 		flowPath   = fs.String("flow", "", "flow file (default: the built-in flow)")
 		locDir     = fs.String("locales", "", "directory of extra catalogs (*.toml) for your own flow; same-named files replace the built-in ones")
+		papersDir  = fs.String("papers", "", "directory of document templates (*.yaml) for /documents (default: the built-in ones)")
 		pprofAddr  = fs.String("pprof", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off by default")
 		webhookURL = fs.String("webhook-url", "", "public HTTPS URL Telegram posts updates to (default: long polling)")
 		listen     = fs.String("listen", "127.0.0.1:8443", "address the webhook server listens on, behind your reverse proxy")
@@ -98,6 +99,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	set, err := loadPapers(*papersDir, flow, *flowPath != "")
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if set == nil {
+		log.Warn("the built-in document templates do not fit this flow: /documents is off (use --papers DIR)")
+	}
 	// One process serves a database at a time: two would both deliver the
 	// outbox (data.Lock). A restart that begins while the old process is
 	// still exiting waits for it.
@@ -143,6 +151,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Logger:    log,
 		Workers:   *workers,
 		Retention: keep,
+		Papers:    set,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

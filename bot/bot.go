@@ -60,6 +60,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/papers"
 )
 
 // DefaultAPIURL is the Bot API served by Telegram.
@@ -92,6 +93,10 @@ type Config struct {
 	FloodBurst   int           // updates one chat may send at once before being slowed down (default 60)
 	FloodEvery   time.Duration // one more update allowed per this interval (default 1s)
 	HTTPClient   *http.Client  // nil: a client with a 30s timeout per call and a keep-alive connection per worker
+
+	// Papers makes the documents to file (/documents), sent as .docx
+	// files; nil: /documents says they cannot be made.
+	Papers *papers.Set
 
 	// Now is the clock given to the engine; nil: time.Now.
 	Now func() time.Time
@@ -256,7 +261,8 @@ func (b *Bot) lastUpdate(ctx context.Context) int64 {
 // menuCommands lists Telegram's command menu, in menu order.
 var menuCommands = []struct{ name, msg string }{
 	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
-	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"evidence", MsgCmdEvidence}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
+	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"evidence", MsgCmdEvidence}, {"documents", MsgCmdDocuments},
+	{"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
 }
 
 // setCommands sets the command menu of private chats in every language,

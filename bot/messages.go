@@ -26,6 +26,7 @@ const (
 	MsgCmdPrivacy    = "tg.cmd.privacy"    // command menu: /privacy
 	MsgCmdDelete     = "tg.cmd.delete"     // command menu: /delete
 	MsgCmdReport     = "tg.cmd.report"     // command menu: /report
+	MsgCmdDocuments  = "tg.cmd.documents"  // command menu: /documents
 	MsgCmdEvidence   = "tg.cmd.evidence"   // command menu: /evidence
 
 	MsgEvidenceHow         = "tg.evidence.how"          // /evidence: how to add to the evidence log here
@@ -59,6 +60,7 @@ var Messages = map[string][]string{
 	MsgCmdPrivacy:    {},
 	MsgCmdDelete:     {},
 	MsgCmdReport:     {},
+	MsgCmdDocuments:  {},
 	MsgSlowDown:      {},
 
 	MsgCmdEvidence:         {},

@@ -248,7 +248,11 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 			if err != nil {
 				return decision{}, err
 			}
-			return b.decide(out, press{}), nil
+			d := b.decide(out, press{})
+			if out.Docs != nil {
+				b.documents(ctx, &d.out, s.Key, out.State, out.Docs)
+			}
+			return d, nil
 		case b.cfg.Evidence != nil:
 			if f, ok := evidenceFile(m); ok {
 				return b.onFile(ctx, s, updateID, m, f, lang, now)

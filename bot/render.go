@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/papers"
 	"github.com/redress-legal/redress/report"
 )
 
@@ -433,4 +437,44 @@ func (b *Bot) answerLabel(lang, node string, a flows.Answer) string {
 		}
 	}
 	return strings.Join(labels, ", ")
+}
+
+// documents queues the documents to file of the assessment rep (with the
+// evidence log, when the store keeps one) as .docx files, each with a
+// one-line caption, after a message saying what they are; a reader of
+// another language than Chinese gets the guide to them first.
+func (b *Bot) documents(ctx context.Context, o *outbox, key string, st flows.State, rep *flows.Report) {
+	lang := st.Lang
+	files, err := b.makeDocuments(ctx, key, st, rep)
+	if err != nil {
+		b.log.Error("documents", "err", err)
+		b.notice(o, lang, commands.MsgDocsFailed, nil, nil)
+		return
+	}
+	if len(files.Docs) == 0 {
+		b.notice(o, lang, commands.MsgDocsNone, nil, nil)
+		return
+	}
+	b.notice(o, lang, commands.MsgDocsReady, map[string]any{"count": int64(len(files.Docs))}, nil)
+	if g := files.Guide; g != nil {
+		o.sendDocument(g.File, g.DOCX, escapeHTML(b.text(lang, commands.MsgDocsGuide, nil)))
+	}
+	for _, d := range files.Docs {
+		o.sendDocument(d.File, d.DOCX, escapeHTML(b.text(lang, commands.MsgDocsCaption, map[string]any{"name": d.Name})))
+	}
+}
+
+// makeDocuments makes the documents of rep.
+func (b *Bot) makeDocuments(ctx context.Context, key string, st flows.State, rep *flows.Report) (papers.Files, error) {
+	if b.cfg.Papers == nil {
+		return papers.Files{}, errors.New("no document templates")
+	}
+	var items []flows.EvidenceItem
+	if es, ok := b.store.(flows.EvidenceStore); ok {
+		var err error
+		if items, err = es.ListEvidence(ctx, key); err != nil {
+			return papers.Files{}, fmt.Errorf("evidence log: %w", err)
+		}
+	}
+	return b.cfg.Papers.Generate(papers.Input{State: st, Report: rep, Evidence: items, Lang: st.Lang})
 }

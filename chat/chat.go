@@ -26,6 +26,7 @@ import (
 
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
+	"github.com/redress-legal/redress/papers"
 	"github.com/redress-legal/redress/report"
 )
 
@@ -48,7 +49,8 @@ var Messages = map[string][]string{
 	"chat.delete.done":    {},
 	"chat.bye":            {},
 	"chat.line_too_long":  {},
-	"chat.privacy":        {"path", "days", "reports"},
+	"chat.privacy":        {"path", "days", "reports", "documents"},
+	"chat.docs.saved":     {"path"},
 	"chat.report.saved":   {"path"},
 	"chat.report.failed":  {},
 	"chat.evidence.how":   {},
@@ -88,6 +90,11 @@ type Config struct {
 	// ReportDir is where the full report is written as an HTML file (made
 	// with mode 0700 when missing); "" is the current directory.
 	ReportDir string
+	// Papers makes the documents to file (/documents); nil: none can be made.
+	Papers *papers.Set
+	// DocsDir is where the documents are written as .docx files (made with
+	// mode 0700 when missing); "" is the current directory.
+	DocsDir string
 	// DBPath and RetentionDays are shown by /privacy.
 	DBPath        string
 	RetentionDays int
@@ -112,7 +119,7 @@ func Run(ctx context.Context, cfg Config) error {
 	s := &session{cfg: cfg, env: &commands.Env{Flow: cfg.Flow, Loc: cfg.Loc, Typed: true, Distress: cfg.Distress, Texts: commands.Texts{
 		Help:          "chat.help",
 		Privacy:       "chat.privacy",
-		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays), "reports": cfg.ReportDir},
+		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays), "reports": cfg.ReportDir, "documents": cfg.DocsDir},
 		DeleteConfirm: "chat.delete.confirm",
 		DeleteDone:    "chat.delete.done",
 		EvidenceHow:   "chat.evidence.how",
@@ -252,6 +259,9 @@ func (s *session) apply(ctx context.Context, out commands.Outcome) error {
 				return fmt.Errorf("delete report files: %w", err)
 			}
 		}
+		if err := RemoveDocuments(s.cfg.DocsDir); err != nil {
+			return fmt.Errorf("delete documents: %w", err)
+		}
 		// Nothing is stored until the next step; the language stays.
 		s.sess = flows.Session{Key: s.cfg.Key, State: out.State}
 		s.reply = flows.Reply{}
@@ -273,6 +283,9 @@ func (s *session) apply(ctx context.Context, out commands.Outcome) error {
 	}
 	if out.Show != nil {
 		s.showPart(out.Show)
+	}
+	if out.Docs != nil {
+		s.documents(ctx, out.State, out.Docs)
 	}
 	s.render(out.Reply)
 	if out.Reply.Question == nil && out.Result != nil {
@@ -460,4 +473,104 @@ func (localFiles) OpenFile(ctx context.Context, path string) (commands.File, err
 type readCloser struct {
 	io.Reader
 	io.Closer
+}
+
+// documents writes the documents to file of the assessment rep as .docx
+// files in DocsDir (and, for a reader of another language than Chinese,
+// the guide to them), replacing those written before, and lists them.
+func (s *session) documents(ctx context.Context, st flows.State, rep *flows.Report) {
+	files, err := s.makeDocuments(ctx, st, rep)
+	if err != nil {
+		s.say(commands.MsgDocsFailed, nil)
+		return
+	}
+	if len(files.Docs) == 0 {
+		s.say(commands.MsgDocsNone, nil)
+		return
+	}
+	all := files.Docs
+	if files.Guide != nil {
+		all = append([]papers.Document{*files.Guide}, all...)
+	}
+	dir, err := writeDocuments(s.cfg.DocsDir, all)
+	if err != nil {
+		s.say(commands.MsgDocsFailed, nil)
+		return
+	}
+	s.say(commands.MsgDocsReady, map[string]any{"count": int64(len(files.Docs))})
+	fmt.Fprintln(s.cfg.Out, s.text("chat.docs.saved", map[string]any{"path": dir}))
+	for _, d := range all {
+		fmt.Fprintf(s.cfg.Out, "  • %s — %s\n", d.File, d.Name)
+	}
+	fmt.Fprintln(s.cfg.Out)
+}
+
+// makeDocuments makes the documents of rep with the user's evidence log,
+// when the store keeps one.
+func (s *session) makeDocuments(ctx context.Context, st flows.State, rep *flows.Report) (papers.Files, error) {
+	if s.cfg.Papers == nil {
+		return papers.Files{}, errors.New("no document templates")
+	}
+	var items []flows.EvidenceItem
+	if es, ok := s.cfg.Store.(flows.EvidenceStore); ok {
+		var err error
+		if items, err = es.ListEvidence(ctx, s.cfg.Key); err != nil {
+			return papers.Files{}, fmt.Errorf("evidence log: %w", err)
+		}
+	}
+	return s.cfg.Papers.Generate(papers.Input{State: st, Report: rep, Evidence: items, Lang: s.lang()})
+}
+
+// writeDocuments writes docs into dir, readable by the user alone, removes
+// the documents of an earlier request that no longer apply, and returns
+// the directory's absolute path.
+func writeDocuments(dir string, docs []papers.Document) (string, error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", fmt.Errorf("documents directory: %w", err)
+		}
+	}
+	keep := map[string]bool{}
+	for _, d := range docs {
+		keep[d.File] = true
+		if err := os.WriteFile(filepath.Join(dir, d.File), d.DOCX, 0o600); err != nil {
+			return "", fmt.Errorf("write document: %w", err)
+		}
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, DocumentPattern))
+	for _, p := range old {
+		if !keep[filepath.Base(p)] {
+			if err := os.Remove(p); err != nil {
+				return "", fmt.Errorf("remove an old document: %w", err)
+			}
+		}
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return dir, nil
+}
+
+// DocumentPattern matches the names of the document files Redress writes
+// (01-criminal-complaint.docx); nothing else in a documents folder is
+// ever removed.
+const DocumentPattern = "[0-9][0-9]-*.docx"
+
+// RemoveDocuments removes the document files in dir, and dir itself when
+// that leaves it empty: /delete, and retention.
+func RemoveDocuments(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	files, err := filepath.Glob(filepath.Join(dir, DocumentPattern))
+	if err != nil {
+		return err
+	}
+	for _, p := range files {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	_ = os.Remove(dir) // only when empty: a folder of the user's own stays
+	return nil
 }

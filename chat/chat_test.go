@@ -147,7 +147,7 @@ func TestNewSessionUsesEnvironmentLanguage(t *testing.T) {
 }
 
 func TestDependencies(t *testing.T) {
-	depcheck.Allow(t, "chat", []string{"flows", "commands", "report"}, "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot", "database/sql")
+	depcheck.Allow(t, "chat", []string{"flows", "commands", "report", "papers"}, "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot", "database/sql")
 }
 
 // TestEvidenceInTheTerminal: "/evidence add PATH description" hashes the

@@ -42,10 +42,12 @@ const (
 	Delete  Name = "delete"  // erase everything, after a confirmation menu
 	Report  Name = "report"  // the summary of the assessment again, with its menu
 	// Evidence ("/evidence"), the evidence log, is declared in evidence.go.
+	// Documents asks for the documents to file (package papers), as files.
+	Documents Name = "documents"
 )
 
 // aliases are other names typed for a command.
-var aliases = map[Name]Name{"language": Lang}
+var aliases = map[Name]Name{"language": Lang, "docs": Documents}
 
 // engineInputs are the commands the engine answers.
 var engineInputs = map[Name]flows.InputKind{
@@ -131,6 +133,12 @@ const (
 	MsgReportFull     = "cmd.report.full"     // report menu: the whole report as a file
 	MsgReportNotYet   = "cmd.report.not_yet"  // /report before the last question
 	MsgReportGone     = "cmd.report.gone"     // a report button whose report is gone (started again, erased)
+	MsgDocsNotYet     = "cmd.docs.not_yet"    // /documents before the last question
+	MsgDocsReady      = "cmd.docs.ready"      // the documents follow: what they are, and to check them first
+	MsgDocsNone       = "cmd.docs.none"       // no document applies to the answers
+	MsgDocsFailed     = "cmd.docs.failed"     // the documents could not be made
+	MsgDocsCaption    = "cmd.docs.caption"    // one document's line: its name, and to check it first
+	MsgDocsGuide      = "cmd.docs.guide"      // the guide's line: what it explains
 )
 
 // Messages lists the catalog messages this package shows with the
@@ -149,6 +157,12 @@ var Messages = map[string][]string{
 	MsgReportFull:     {},
 	MsgReportNotYet:   {},
 	MsgReportGone:     {},
+	MsgDocsNotYet:     {},
+	MsgDocsReady:      {"count"},
+	MsgDocsNone:       {},
+	MsgDocsFailed:     {},
+	MsgDocsCaption:    {"name"},
+	MsgDocsGuide:      {},
 }
 
 // Texts are the message IDs of the sentences whose facts differ by
@@ -207,6 +221,7 @@ const (
 	EvDistress flows.Event = "distress"  // typed words of distress: the crisis help, then the question again
 	EvSummary  flows.Event = "summary"   // the summary of the report, with its menu
 	EvPart     flows.Event = "part"      // a part of the report (Outcome.Show)
+	EvDocs     flows.Event = "documents" // the documents to file (Outcome.Docs)
 )
 
 // Show is a part of the report to show, asked for from the report menu:
@@ -244,7 +259,11 @@ type Outcome struct {
 	// log with Env.Evidence (it needs a context and the user's key), and
 	// show that outcome instead of this one. nil when none.
 	Evidence *EvidenceRequest
-	Event    flows.Event
+	// Docs asks the transport to make the documents to file from this
+	// assessment (package papers) and deliver them after Reply; nil when
+	// none are asked for.
+	Docs  *flows.Report
+	Event flows.Event
 }
 
 // Language is the language to talk to a user in: the one in their state,
@@ -490,6 +509,13 @@ func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Out
 		if e.EvidenceLog != nil {
 			return e.evidenceCommand(st, lang, c.Arg, now)
 		}
+	case Documents:
+		rep, ok := flows.Assess(e.Flow, st, now)
+		if !ok {
+			return e.Reask(st, lang, flows.Message{ID: MsgDocsNotYet}, now)
+		}
+		st.Lang = lang
+		return Outcome{State: st, Docs: rep, Event: EvDocs}
 	case Privacy:
 		return e.show(st, lang, flows.Reply{Messages: []flows.Message{{ID: e.Texts.Privacy, Kind: flows.KindNotice, Params: e.Texts.PrivacyParams}}}, EvPrivacy)
 	case Delete:

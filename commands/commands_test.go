@@ -242,3 +242,35 @@ func TestOptionLabelTypedAsText(t *testing.T) {
 		t.Fatalf("a label of no option of this question (reposts offers no \"I don't know\") = %s", out.Event)
 	}
 }
+
+// TestDocumentsAfterTheAssessment: /documents (or /docs) before the last
+// answer says so and asks the question again; after it, the outcome asks
+// the transport for the documents of that assessment, leaving the state as
+// it was.
+func TestDocumentsAfterTheAssessment(t *testing.T) {
+	f, err := flows.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &commands.Env{Flow: f, Loc: idLoc{}, Typed: true}
+	st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+	early := e.Text(st, "en", "/documents", now)
+	if got := ids(early.Reply); got[0] != commands.MsgDocsNotYet || early.Docs != nil || early.Reply.Question == nil {
+		t.Fatalf("/documents before the end = %v, docs %v", got, early.Docs)
+	}
+	script, err := os.ReadFile("../flows/testdata/scenarios/t1.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(script), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			st = e.Text(st, "en", line, now).State
+		}
+	}
+	for _, cmd := range []string{"/documents", "/docs", "/Documents@RedressBot"} {
+		out := e.Text(st, "zh-Hans", cmd, now)
+		if out.Docs == nil || out.Event != commands.EvDocs || out.Docs.Node != "outcome_main" || out.Changed || out.State.Lang != "zh-Hans" {
+			t.Fatalf("%s after T1 = %+v", cmd, out)
+		}
+	}
+}
