@@ -37,7 +37,7 @@ func TestChatDocumentsT1(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := docxtext.Read(t, map[string][]byte{"c": b})["c"]
-		for _, want := range []string{"刑事控告书", "《刑法》第二百四十六条", "12,000次", "2026年11月2日", "110个群聊"} {
+		for _, want := range []string{"刑事控告书", "《刑法》第二百四十六条", "12,000次", "2026年11月2日", "群成员合计约20,000人"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: the complaint lacks %q", lang, want)
 			}

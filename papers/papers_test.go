@@ -146,6 +146,7 @@ func ids(docs []papers.Document) []string {
 func TestWhichDocuments(t *testing.T) {
 	want := map[string][]string{
 		"t1":                {"complaint", "private", "assistance", "platform", "evidence"},
+		"filed":             {"complaint", "assistance", "platform", "evidence"}, // the private prosecution is filed already
 		"t3":                {"complaint", "platform", "evidence"},
 		"t7":                nil,
 		"t7_company":        nil,
@@ -263,7 +264,7 @@ func TestT1Complaint(t *testing.T) {
 		t.Fatalf("first document: %s %s %s", d.ID, d.File, d.Name)
 	}
 	mustContain(t, "complaint", d.Text(),
-		"刑事控告书", "新浪微博、微信", "2026年11月2日", "2026年11月14日", "12,000次", "110个群聊", "20,000人",
+		"刑事控告书", "新浪微博、微信", "2026年11月2日", "2026年11月14日", "12,000次", "【群聊数量】个群聊", "20,000人",
 		"失去工作", "涉嫌诽谤罪", "《中华人民共和国刑法》（以下简称《刑法》）", "《刑法》第二百四十六条",
 		"第二百四十六条第二款", "严重危害社会秩序", "公诉案件立案侦查", "第十二条", "随意以普通公众为侵害对象",
 		"受案回执", "不予立案通知书", "真实身份不详", "【身份证号】",
