@@ -90,6 +90,13 @@ type Config struct {
 	FloodEvery   time.Duration // one more update allowed per this interval (default 1s)
 	HTTPClient   *http.Client  // nil: a client with a 30s timeout per call and a keep-alive connection per worker
 
+	// Org is the organisation running the bot, shown to users in the
+	// summary and under "Who can help"; zero: none.
+	Org commands.Org
+	// Metrics receives counts of what the bot does (never content or
+	// identifiers); nil: none are kept.
+	Metrics Metrics
+
 	// Now is the clock given to the engine; nil: time.Now.
 	Now func() time.Time
 	// Step is the engine; nil: flows.Step. Tests replace it.
@@ -111,6 +118,8 @@ type Bot struct {
 	flood    *floodGuard
 	sessions *sessionCache
 	env      *commands.Env // commands, menus and the engine
+	metrics  Metrics
+	contact  *contact // when Telegram last answered, for CheckTelegram
 	username string
 
 	stopSend context.CancelFunc
@@ -167,19 +176,23 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopMetrics{}
+	}
 	if cfg.Step == nil {
 		cfg.Step = flows.Step
 	}
 	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger,
-		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL)}
-	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Distress: cfg.Distress, Texts: commands.Texts{
+		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL),
+		metrics: cfg.Metrics, contact: &contact{}}
+	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Distress: cfg.Distress, Org: cfg.Org, Texts: commands.Texts{
 		Help:          MsgHelp,
 		Privacy:       MsgPrivacy,
 		PrivacyParams: map[string]any{"days": int64(cfg.Retention / (24 * time.Hour))},
 		DeleteConfirm: MsgDeleteConfirm,
 		DeleteDone:    MsgDeleteDone,
 	}}
-	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
+	a, err := newAPI(cfg.APIURL, cfg.Token, observe(cfg.HTTPClient, cfg.Metrics, b.contact), func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})
 	if err != nil {
@@ -187,7 +200,7 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b.api = a
 	b.sender = newSender(senderDeps{store: cfg.Store, api: a, log: cfg.Logger, poll: cfg.OutboxPoll, now: cfg.Now,
-		idle: b.sessions.prune}, cfg.SendWorkers)
+		idle: b.sessions.prune, metrics: cfg.Metrics}, cfg.SendWorkers)
 	return b, nil
 }
 
