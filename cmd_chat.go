@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/redress-legal/redress/chat"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -28,7 +29,19 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	user := fs.String("user", "default", "local session `name` (several people can keep separate sessions)")
 	retention := fs.String("retention", "90d", "erase sessions idle longer than this (e.g. 90d, 720h)")
 	today := fs.String("today", "", "pretend today is this `date` (YYYY-MM-DD), for reproducible scripted transcripts")
-	if err := parseFlags(fs, args, stdout); err != nil {
+	orgName := fs.String("org-name", "", "your organisation's `name`, shown with its contact lines under the summary and in 'Who can help'")
+	orgHours := fs.String("org-hours", "", "your organisation's office `hours`, shown with its contact lines")
+	var orgContact listFlag
+	fs.Var(&orgContact, "org-contact", "a contact `line` of your organisation (hotline, address, link); repeat for several")
+	s, err := configure(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	org := commands.Org{Name: strings.TrimSpace(*orgName), Contact: orgContact, Hours: strings.TrimSpace(*orgHours)}
+	if org.Name != "" && len(org.Contact) == 0 {
+		s.problemf("org-contact", "--org-name without --org-contact: give users at least one way to reach you")
+	}
+	if err := s.err(); err != nil {
 		return err
 	}
 	keep, err := parseRetention(*retention)
@@ -76,6 +89,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		ReportDir:     reportDir(*dbPath, *user),
 		RetentionDays: int(keep / (24 * time.Hour)),
 		Now:           clock,
+		Org:           org,
 	}
 	if interactive {
 		cfg.Prompt = "> "
