@@ -94,7 +94,7 @@ func configure(fs *flag.FlagSet, args []string, stdout io.Writer) (*settings, er
 		if f.Name == "config" || s.source[f.Name] == "flag" {
 			return
 		}
-		if v, ok := os.LookupEnv(envName(f.Name)); ok {
+		if v := os.Getenv(envName(f.Name)); v != "" { // empty: as if unset
 			s.source[f.Name] = "env " + envName(f.Name)
 			items := []string{v}
 			if _, ok := f.Value.(repeatable); ok {
