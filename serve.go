@@ -219,7 +219,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer stopPprof()
 	}
 
-	metrics := ops.NewMetrics()
+	// The counters are kept only when someone can read them.
+	var metrics *ops.Metrics
+	var counted bot.Metrics
+	if c.adminAddr != "" {
+		metrics = ops.NewMetrics()
+		counted = metrics
+	}
 	b, err := bot.New(bot.Config{
 		Token:     c.token,
 		APIURL:    os.Getenv("TELEGRAM_API_URL"),
@@ -231,7 +237,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Workers:   *f.workers,
 		Retention: c.keep,
 		Org:       c.org,
-		Metrics:   metrics,
+		Metrics:   counted,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,18 @@ type Metrics struct {
 	retries   *prometheus.CounterVec
 	started   prometheus.Counter
 	completed *prometheus.CounterVec
+
+	// The counters of the hot path, looked up once: WithLabelValues hashes
+	// its labels on every call, several times per update under load.
+	byKind map[string]prometheus.Counter // read-only after NewMetrics
+	mu     sync.RWMutex
+	byCall map[callKey]prometheus.Counter
+}
+
+// callKey is the labels of one Bot API calls counter.
+type callKey struct {
+	method string
+	code   int
 }
 
 // NewMetrics makes the registry with the bot's metrics and the Go
@@ -69,20 +82,41 @@ func NewMetrics() *Metrics {
 	m.completed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "redress_conversations_completed_total", Help: "Conversations that reached an outcome, by the flow's outcome node.",
 	}, []string{"outcome"})
+	m.byKind = map[string]prometheus.Counter{}
+	for _, k := range []string{"message", "edited_message", "callback_query", "other"} {
+		m.byKind[k] = m.updates.WithLabelValues(k)
+	}
+	m.byCall = map[callKey]prometheus.Counter{}
 	m.reg.MustRegister(m.updates, m.handled, m.calls, m.limited, m.retries, m.started, m.completed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // Update counts an update by kind.
-func (m *Metrics) Update(kind string) { m.updates.WithLabelValues(kind).Inc() }
+func (m *Metrics) Update(kind string) {
+	if c, ok := m.byKind[kind]; ok {
+		c.Inc()
+		return
+	}
+	m.updates.WithLabelValues(kind).Inc()
+}
 
 // Handled observes the time one update took to handle.
 func (m *Metrics) Handled(d time.Duration) { m.handled.Observe(d.Seconds()) }
 
 // APICall counts a Bot API call by method and status code (0: no answer).
 func (m *Metrics) APICall(method string, code int) {
-	m.calls.WithLabelValues(method, strconv.Itoa(code)).Inc()
+	k := callKey{method, code}
+	m.mu.RLock()
+	c, ok := m.byCall[k]
+	m.mu.RUnlock()
+	if !ok {
+		c = m.calls.WithLabelValues(method, strconv.Itoa(code))
+		m.mu.Lock()
+		m.byCall[k] = c
+		m.mu.Unlock()
+	}
+	c.Inc()
 	if code == http.StatusTooManyRequests {
 		m.limited.Inc()
 	}
