@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,7 +53,7 @@ func runConfig(args []string, stdout, stderr io.Writer) error {
 }
 
 // errConfig says config check found problems (it has printed them): exit 1.
-var errConfig = fmt.Errorf("configuration has problems")
+var errConfig = errors.New("configuration has problems")
 
 // printConfig writes the effective configuration as a TOML config file:
 // every flag with its value and, in a comment, where it came from; then

@@ -288,3 +288,45 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Errorf("the restored conversation does not continue where it was: exit %d %s\n%s\nwant:\n%s", code, errs, out, orig)
 	}
 }
+
+// TestKeySourcePrecedence: the key, like every setting, comes from the flag
+// first (--key-file), then the environment ($REDRESS_KEY), then the
+// credential, then the file beside the database; a key file named but
+// missing is a problem, never silently replaced by a new key.
+func TestKeySourcePrecedence(t *testing.T) {
+	dir := t.TempDir()
+	creds := t.TempDir()
+	key, err := data.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := writeFile(t, dir, "mine.key", string(key), 0o600)
+	writeFile(t, creds, "key", string(key), 0o400)
+	t.Setenv("TELEGRAM_BOT_TOKEN", "1:token")
+	db := filepath.Join(dir, "r.db")
+	for _, c := range []struct {
+		name, env, creds string
+		args             []string
+		want             string
+	}{
+		{"beside the database", "", "", nil, "# encryption key: file " + filepath.Join(dir, "r.key")},
+		{"the credential", "", creds, nil, "# encryption key: file " + filepath.Join(creds, "key")},
+		{"the environment over the credential", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", creds, nil, "# encryption key: $REDRESS_KEY"},
+		{"the flag over the environment", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", creds, []string{"--key-file", keyFile}, "# encryption key: file " + keyFile},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("REDRESS_KEY", c.env)
+			t.Setenv("CREDENTIALS_DIRECTORY", c.creds)
+			out, errs, code := runCLI(t, "", append([]string{"config", "check", "--db", db}, c.args...)...)
+			if code != 0 || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d %s; want %q in:\n%s", code, errs, c.want, out)
+			}
+		})
+	}
+	t.Setenv("REDRESS_KEY", "")
+	t.Setenv("CREDENTIALS_DIRECTORY", "")
+	_, errs, code := runCLI(t, "", "config", "check", "--db", db, "--key-file", filepath.Join(dir, "missing.key"))
+	if code != 1 || !strings.Contains(errs, "missing.key") {
+		t.Errorf("a missing --key-file: exit %d, %q; want a problem naming it", code, errs)
+	}
+}

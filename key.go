@@ -12,7 +12,7 @@ import (
 )
 
 // keySource is where the encryption key of a database comes from, in the
-// order tried: $REDRESS_KEY (base64), --key-file, the systemd credential
+// order tried: --key-file, $REDRESS_KEY (base64), the systemd credential
 // "key" ($CREDENTIALS_DIRECTORY/key), else the .key file beside the
 // database (created 0600 on first start).
 type keySource struct {
@@ -33,7 +33,7 @@ func (k keySource) String() string {
 // keyOf finds the key source of the database at dbPath given --key-file
 // (may be empty), and checks it can give a key without creating anything.
 func keyOf(dbPath, keyFile string) keySource {
-	if v := os.Getenv("REDRESS_KEY"); v != "" {
+	if v := os.Getenv("REDRESS_KEY"); v != "" && keyFile == "" {
 		_, err := data.KeyFromEnv(v)
 		return keySource{env: true, err: err}
 	}

@@ -58,7 +58,7 @@ func newServeFlags(name string) (*flag.FlagSet, *serveFlags) {
 	f := &serveFlags{
 		tokenFile:  fs.String("token-file", "", "file holding the bot token (default: $TELEGRAM_BOT_TOKEN, else $CREDENTIALS_DIRECTORY/token)"),
 		dbPath:     fs.String("db", defaultDBPath(), "database file"),
-		keyFile:    fs.String("key-file", "", "file holding the 32-byte encryption key (default: $REDRESS_KEY, else $CREDENTIALS_DIRECTORY/key, else the .key file beside the database, created 0600)"),
+		keyFile:    fs.String("key-file", "", "file holding the raw 32-byte encryption key (default: $REDRESS_KEY in base64, else $CREDENTIALS_DIRECTORY/key, else the .key file beside the database, created 0600)"),
 		flowPath:   fs.String("flow", "", "flow file (default: the built-in flow)"),
 		locDir:     fs.String("locales", "", "directory of extra catalogs (*.toml) for your own flow; same-named files replace the built-in ones"),
 		pprofAddr:  fs.String("pprof", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off by default"),
