@@ -170,29 +170,67 @@ func TestMetricsDuringAConversation(t *testing.T) {
 }
 
 // TestReadyzWhenTheDatabaseCannotBeWritten: /readyz answers 503 naming the
-// database while no write can reach the disk (the process's file size
-// limit lowered to one byte, as a full disk fails writes), and 200 again
-// once writes work.
+// database while no write can reach it, and 200 again once writes work —
+// with the disk "full" (the process's file size limit lowered to one
+// byte, as a full disk fails writes) and with the files read-only
+// (chattr +i: even open descriptors cannot write; needs root and ext4,
+// skipped elsewhere).
 func TestReadyzWhenTheDatabaseCannotBeWritten(t *testing.T) {
-	e := newEnv(t, tgfake.Config{})
-	admin := freeAddr(t)
-	p := e.start("--admin-listen", admin)
-	waitStatus(t, admin, "/readyz", http.StatusOK, 10*time.Second)
-	if err := setFileSizeLimit(p.cmd.Process.Pid, 1); err != nil {
-		t.Skipf("cannot limit the bot's file size: %v", err)
+	for _, c := range []struct {
+		name   string
+		inject func(t *testing.T, e *env, p *proc) (repair func())
+	}{
+		{"disk full", func(t *testing.T, e *env, p *proc) func() {
+			if err := setFileSizeLimit(p.cmd.Process.Pid, 1); err != nil {
+				t.Skipf("cannot limit the bot's file size: %v", err)
+			}
+			return func() {
+				if err := setFileSizeLimit(p.cmd.Process.Pid, ^uint64(0)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
+		{"read-only", func(t *testing.T, e *env, p *proc) func() {
+			files := []string{e.db, e.db + "-wal"}
+			for _, f := range files {
+				if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
+					t.Skipf("chattr +i is not available here: %v %s", err, out)
+				}
+			}
+			repaired := false
+			undo := func() {
+				if repaired {
+					return
+				}
+				repaired = true
+				for _, f := range files {
+					if out, err := exec.Command("chattr", "-i", f).CombinedOutput(); err != nil {
+						t.Errorf("chattr -i %s: %v %s", f, err, out)
+					}
+				}
+			}
+			t.Cleanup(undo) // never leave an undeletable file behind
+			return undo
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, tgfake.Config{})
+			admin := freeAddr(t)
+			p := e.start("--admin-listen", admin)
+			waitStatus(t, admin, "/readyz", http.StatusOK, 10*time.Second)
+			repair := c.inject(t, e, p)
+			body := waitStatus(t, admin, "/readyz", http.StatusServiceUnavailable, 10*time.Second)
+			if !strings.Contains(body, "database") {
+				t.Errorf("/readyz says %q, want the database named", body)
+			}
+			if code, _ := get(t, admin, "/healthz"); code != http.StatusOK {
+				t.Errorf("/healthz answered %d while the process is up", code)
+			}
+			repair()
+			waitStatus(t, admin, "/readyz", http.StatusOK, 20*time.Second)
+			p.stop(t)
+		})
 	}
-	body := waitStatus(t, admin, "/readyz", http.StatusServiceUnavailable, 10*time.Second)
-	if !strings.Contains(body, "database") {
-		t.Errorf("/readyz says %q, want the database named", body)
-	}
-	if code, _ := get(t, admin, "/healthz"); code != http.StatusOK {
-		t.Errorf("/healthz answered %d while the process is up", code)
-	}
-	if err := setFileSizeLimit(p.cmd.Process.Pid, ^uint64(0)); err != nil {
-		t.Fatal(err)
-	}
-	waitStatus(t, admin, "/readyz", http.StatusOK, 20*time.Second)
-	p.stop(t)
 }
 
 // TestReadyzWhenTelegramIsUnreachable: with the Bot API gone, /readyz
