@@ -224,6 +224,8 @@ func (s *settings) readFile() map[string]fileEntry {
 			s.problemf("", "%s: config: a config file cannot name another one", where)
 		case isTable(v):
 			s.problemf("", "%s: [%s]: sections are not used; write each setting as name = value at the top", where, k)
+		case s.fs.Lookup(k) == nil && serveSetting(k):
+			// serve's file, read by chat or backup: the setting is not theirs.
 		case s.fs.Lookup(k) == nil:
 			hint := ""
 			if near := nearest(k, flagNames); near != "" {
@@ -235,6 +237,13 @@ func (s *settings) readFile() map[string]fileEntry {
 		}
 	}
 	return out
+}
+
+// serveSetting reports whether name is a setting of redress serve: the
+// one config file serves every command, each taking the keys it has.
+func serveSetting(name string) bool {
+	fs, _ := newServeFlags("serve")
+	return fs.Lookup(name) != nil
 }
 
 // isTable reports whether a decoded TOML value is a table or an array of tables.

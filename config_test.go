@@ -271,6 +271,11 @@ func TestBackupAndRestore(t *testing.T) {
 	if _, errs, code := runCLI(t, "", "backup", "--db", db, dest); code == 0 || !strings.Contains(errs, "exists") {
 		t.Errorf("a second backup over the first: exit %d, %q; want a refusal", code, errs)
 	}
+	// The config file of serve names the database for backup too.
+	cfg := writeFile(t, dir, "redress.toml", "db = \""+db+"\"\norg-name = \"X\"\nadmin-listen = \"9464\"\n", 0o600)
+	if out, errs, code := runCLI(t, "", "backup", "--config", cfg, dest+"2"); code != 0 || !strings.Contains(out, "1 conversations") {
+		t.Errorf("backup --config: exit %d, %s %s", code, out, errs)
+	}
 	if _, errs, code := runCLI(t, "", "backup", "--db="+db); code != 2 || !strings.Contains(errs, "FILE") {
 		t.Errorf("backup without FILE: exit %d, %q", code, errs)
 	}
