@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/redress-legal/redress/chat"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -30,7 +31,19 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	docs := fs.String("docs", "", "`directory` the documents to file (/documents) are written to; default: documents/<user> beside the database")
 	papersDir := fs.String("papers", "", "`directory` of document templates (*.yaml) to use instead of the built-in ones")
 	today := fs.String("today", "", "pretend today is this `date` (YYYY-MM-DD), for reproducible scripted transcripts")
-	if err := parseFlags(fs, args, stdout); err != nil {
+	orgName := fs.String("org-name", "", "your organisation's `name`, shown with its contact lines under the summary and in 'Who can help'")
+	orgHours := fs.String("org-hours", "", "your organisation's office `hours`, shown with its contact lines")
+	var orgContact listFlag
+	fs.Var(&orgContact, "org-contact", "a contact `line` of your organisation (hotline, address, link); repeat for several")
+	s, err := configure(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	org := commands.Org{Name: strings.TrimSpace(*orgName), Contact: orgContact, Hours: strings.TrimSpace(*orgHours)}
+	if org.Name != "" && len(org.Contact) == 0 {
+		s.problemf("org-contact", "--org-name without --org-contact: give users at least one way to reach you")
+	}
+	if err := s.err(); err != nil {
 		return err
 	}
 	keep, err := parseRetention(*retention)
@@ -94,6 +107,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		DocsDir:       docsPath,
 		RetentionDays: int(keep / (24 * time.Hour)),
 		Now:           clock,
+		Org:           org,
 	}
 	if interactive {
 		cfg.Prompt = "> "

@@ -39,10 +39,18 @@ Usage:
   redress i18n  status | prepare LANG | merge FILE | stamp LANG   translators' tools (redress i18n -h)
   redress flow graph [--lang CODE] [--format mermaid|dot]  draw the flow (redress flow graph -h)
   redress flow test  [SCENARIO.yaml|DIR ...]               run scenario tests; exits 1 when one fails
+  redress config check [--config FILE] [serve flags]       print serve's effective configuration (secrets redacted); exits 1 on any problem
+  redress backup [--db PATH] FILE                          a consistent copy of the database while serve runs (its key is not in it)
+
+Every flag of chat and serve can also be set by an environment variable,
+REDRESS_ and the flag's name in upper snake case (--token-file:
+REDRESS_TOKEN_FILE), and by a key of the same name in a TOML file named by
+--config or $REDRESS_CONFIG. Precedence: flag > environment > file > default.
 
 Environment:
   REDRESS_KEY        base64 32-byte key for encryption at rest (default: a key file beside the database)
   REDRESS_DB         database file (default: %s)
+  REDRESS_CONFIG     config file (TOML; see docs/operating.md)
 `
 
 func main() {
@@ -70,6 +78,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runI18n(args[1:], stdout, stderr)
 	case "flow":
 		err = runFlow(args[1:], stdout, stderr)
+	case "config":
+		err = runConfig(args[1:], stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintf(stdout, usage, defaultDBPath())
 		return 0
@@ -83,6 +95,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errConfig):
+		return 1
+	case errors.As(err, new(*problemsError)):
+		for _, p := range err.(*problemsError).lines { // every problem, one line each
+			fmt.Fprintf(stderr, "redress %s: %s\n", args[0], p)
+		}
+		return 2
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "redress %s: %v\n", args[0], err)
 		return 2
@@ -117,24 +136,7 @@ func defaultDBPath() string {
 // $REDRESS_KEY, else from the key file beside the database (created with
 // mode 0600 on first start).
 func openStore(ctx context.Context, path string, opts ...data.Option) (*data.DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-	var key []byte
-	var err error
-	if v := os.Getenv("REDRESS_KEY"); v != "" {
-		key, err = data.KeyFromEnv(v)
-	} else {
-		key, err = data.LoadOrCreateKey(keyPath(path))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("encryption key: %w", err)
-	}
-	db, err := data.Open(ctx, path, append([]data.Option{data.WithKey(key)}, opts...)...)
-	if err != nil {
-		return nil, err
-	}
-	return db, nil
+	return openStoreKey(ctx, path, keyOf(path, ""), opts...)
 }
 
 // keyPath is the key file used for the database at path: redress.db → redress.key.

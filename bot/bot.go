@@ -97,6 +97,12 @@ type Config struct {
 	// Papers makes the documents to file (/documents), sent as .docx
 	// files; nil: /documents says they cannot be made.
 	Papers *papers.Set
+	// Org is the organisation running the bot, shown to users in the
+	// summary and under "Who can help"; zero: none.
+	Org commands.Org
+	// Metrics receives counts of what the bot does (never content or
+	// identifiers); nil: none are kept.
+	Metrics Metrics
 
 	// Now is the clock given to the engine; nil: time.Now.
 	Now func() time.Time
@@ -119,6 +125,8 @@ type Bot struct {
 	flood    *floodGuard
 	sessions *sessionCache
 	env      *commands.Env // commands, menus and the engine
+	metrics  Metrics
+	contact  *contact // when Telegram last answered, for CheckTelegram
 	username string
 
 	stopSend context.CancelFunc
@@ -175,12 +183,16 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopMetrics{}
+	}
 	if cfg.Step == nil {
 		cfg.Step = flows.Step
 	}
 	b := &Bot{cfg: cfg, store: cfg.Store, flow: cfg.Flow, loc: cfg.Localizer, log: cfg.Logger,
-		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL)}
-	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Distress: cfg.Distress, Texts: commands.Texts{
+		flood: newFloodGuard(cfg.FloodBurst, cfg.FloodEvery), sessions: newSessionCache(sessionCacheMax, sessionTTL),
+		metrics: cfg.Metrics, contact: &contact{}}
+	b.env = &commands.Env{Flow: cfg.Flow, Loc: cfg.Localizer, Engine: cfg.Step, Distress: cfg.Distress, Org: cfg.Org, Texts: commands.Texts{
 		Help:          MsgHelp,
 		Privacy:       MsgPrivacy,
 		PrivacyParams: map[string]any{"days": int64(cfg.Retention / (24 * time.Hour))},
@@ -191,7 +203,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Evidence != nil {
 		b.env.EvidenceLog, b.env.MaxFileSize = cfg.Evidence, MaxFileSize
 	}
-	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
+	a, err := newAPI(cfg.APIURL, cfg.Token, observe(cfg.HTTPClient, cfg.Metrics, b.contact), func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})
 	if err != nil {
@@ -199,7 +211,7 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b.api = a
 	b.sender = newSender(senderDeps{store: cfg.Store, api: a, log: cfg.Logger, poll: cfg.OutboxPoll, now: cfg.Now,
-		idle: b.sessions.prune}, cfg.SendWorkers)
+		idle: b.sessions.prune, metrics: cfg.Metrics}, cfg.SendWorkers)
 	return b, nil
 }
 

@@ -89,6 +89,7 @@ func (b *Bot) poll(ctx context.Context) error {
 				}
 			}
 			b.log.Warn("getUpdates failed; retrying", "err", logErr(err), "wait_ms", d.Milliseconds())
+			b.metrics.Retry("getUpdates")
 			sleep(ctx, d)
 			continue
 		}
@@ -122,6 +123,7 @@ func (b *Bot) poll(ctx context.Context) error {
 // job is the one way an update is handed to the scheduler, by the poll
 // loop and the webhook alike; done is told whether it was settled.
 func (b *Bot) job(u *models.Update, done func(ok bool)) job {
+	b.metrics.Update(updateKind(u))
 	return job{id: u.ID, chat: updateChat(u), run: func(ctx context.Context) bool {
 		return b.handleUpdate(ctx, u)
 	}, done: done}

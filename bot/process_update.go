@@ -33,6 +33,7 @@ func (b *Bot) handleUpdate(ctx context.Context, u *models.Update) bool {
 		}
 		d := backoff(attempt)
 		b.log.Error("update not handled; retrying", "update", u.ID, "chat", updateChat(u), "err", err, "wait_ms", d.Milliseconds())
+		b.metrics.Retry("update")
 		if !sleep(ctx, d) {
 			return false
 		}
@@ -59,6 +60,7 @@ func (b *Bot) safeHandle(ctx context.Context, u *models.Update) (err error) {
 	if err != nil {
 		return err
 	}
+	b.metrics.Handled(time.Since(start))
 	b.log.Debug("update", "update", u.ID, "chat", updateChat(u), "event", ev, "ms", time.Since(start).Milliseconds())
 	return nil
 }
@@ -122,6 +124,7 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 			return "", d.out.err
 		}
 		c := flows.Commit{UpdateID: updateID, Chat: chat, Outbox: d.out.rows, Delete: d.del}
+		before := sess.State
 		switch {
 		case d.del:
 			c.Session = flows.Session{Key: key}
@@ -141,6 +144,7 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 			s.Rev++
 			s.Updated = b.cfg.Now()
 			b.sessions.put(s, s.Updated)
+			progress(b.metrics, before, s.State)
 		case err != nil:
 			b.sessions.drop(key) // read the store next time
 		}

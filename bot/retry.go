@@ -34,6 +34,7 @@ func (b *Bot) retry(ctx context.Context, what string, fn func() error) error {
 			d = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		}
 		b.log.Warn("Telegram call failed; retrying", "method", what, "err", logErr(err), "wait_ms", d.Milliseconds())
+		b.metrics.Retry(what)
 		if !sleep(ctx, d) {
 			return fmt.Errorf("bot: %s: %w", what, ctx.Err())
 		}

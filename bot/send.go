@@ -84,6 +84,8 @@ type senderDeps struct {
 	now  func() time.Time
 	// idle runs after every check: the Bot forgets idle sessions.
 	idle func(now time.Time)
+	// metrics counts the retries.
+	metrics Metrics
 }
 
 func newSender(deps senderDeps, workers int) *sender {
@@ -522,6 +524,7 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p row) (outcome,
 		case ae.Code == http.StatusTooManyRequests:
 			wait := time.Duration(max(ae.RetryAfter, 1)) * time.Second
 			log().Warn("rate limited by Telegram", "retry_after_s", ae.RetryAfter)
+			s.metrics.Retry(r.Method)
 			if !sleep(ctx, wait+jitter(wait/10)) {
 				return outcomeStop, 0
 			}
@@ -561,6 +564,7 @@ func (s *sender) deliver(ctx context.Context, r flows.Outgoing, p row) (outcome,
 			// proxy: all worth retrying, more slowly each time.
 			d := backoff(attempt)
 			log().Warn("call failed; retrying", "err", logErr(err), "attempt", attempt, "wait_ms", d.Milliseconds())
+			s.metrics.Retry(r.Method)
 			if !sleep(ctx, d) {
 				return outcomeStop, 0
 			}

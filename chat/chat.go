@@ -85,6 +85,9 @@ type Config struct {
 	Script bool
 	// Prompt is written before each input when non-empty (interactive use).
 	Prompt string
+	// Org is the organisation running this terminal chat, shown in the
+	// summary and under "Who can help"; zero: none.
+	Org commands.Org
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// ReportDir is where the full report is written as an HTML file (made
@@ -116,7 +119,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &session{cfg: cfg, env: &commands.Env{Flow: cfg.Flow, Loc: cfg.Loc, Typed: true, Distress: cfg.Distress, Texts: commands.Texts{
+	s := &session{cfg: cfg, env: &commands.Env{Flow: cfg.Flow, Loc: cfg.Loc, Typed: true, Distress: cfg.Distress, Org: cfg.Org, Texts: commands.Texts{
 		Help:          "chat.help",
 		Privacy:       "chat.privacy",
 		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays), "reports": cfg.ReportDir, "documents": cfg.DocsDir},

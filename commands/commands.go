@@ -205,6 +205,9 @@ type Env struct {
 	// MaxFileSize is the most bytes of a file the evidence log hashes; a
 	// larger one is refused with a notice. 0: no limit.
 	MaxFileSize int64
+	// Org is the organisation running the bot, whose lines the report
+	// shows (org.go); zero: none.
+	Org Org
 }
 
 // The events of this package's outcomes, besides the engine's.
@@ -291,7 +294,10 @@ func (e *Env) Step(st flows.State, lang string, in flows.Input) Outcome {
 	st2.Menu = ""
 	out := Outcome{State: st2, Changed: true, Reply: r, Event: r.Event}
 	if r.Done {
-		if rep, ok := flows.Assess(e.Flow, st2, in.Now); ok {
+		if rep, ok := e.assess(st2, in.Now); ok {
+			// The engine's reply holds the summary; the organisation's
+			// line follows it, as in rep.Summary.
+			out.Reply.Messages = e.Org.after(out.Reply.Messages)
 			e.withMenu(&out, rep)
 		}
 	}
@@ -319,7 +325,7 @@ func (e *Env) withMenu(out *Outcome, rep *flows.Report) {
 
 // report shows the summary of the report again, with its menu.
 func (e *Env) report(st flows.State, lang string, now time.Time) Outcome {
-	rep, ok := flows.Assess(e.Flow, st, now)
+	rep, ok := e.assess(st, now)
 	if !ok {
 		return e.Reask(st, lang, flows.Message{ID: MsgReportNotYet}, now)
 	}
@@ -449,7 +455,7 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 		if strings.HasPrefix(t, "/") || t == "" {
 			return Outcome{}, false
 		}
-		rep, ok := flows.Assess(e.Flow, st, now)
+		rep, ok := e.assess(st, now)
 		if !ok {
 			return Outcome{}, false
 		}
@@ -598,7 +604,7 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 // as that conversation's answers are kept. When menus are typed, the menu
 // is shown again under the part.
 func (e *Env) choosePart(st flows.State, lang, was, key string, now time.Time) Outcome {
-	rep, ok := flows.Assess(e.Flow, st, now)
+	rep, ok := e.assess(st, now)
 	if !ok {
 		st.Menu = was
 		return Outcome{State: st, Changed: false, Result: &flows.Message{ID: MsgReportGone, Kind: flows.KindNotice}, Event: EvStale}

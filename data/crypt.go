@@ -154,6 +154,17 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	return key, nil
 }
 
+// ReadKeyFile reads the raw 32-byte key in the file at path, with the
+// checks of LoadOrCreateKey, and never creates it: for a key kept apart
+// from the database (a systemd credential, another disk).
+func ReadKeyFile(path string) ([]byte, error) {
+	key, err := readKeyFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("data: key file: %w", err)
+	}
+	return key, err
+}
+
 func readKeyFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
