@@ -82,6 +82,21 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 			return err
 		}
 	}
+	if c.Case != nil && !c.Delete {
+		if err := db.caseTx(ctx, tx, c.Case, now); err != nil {
+			return err
+		}
+	}
+	for i := range c.Relay {
+		if err := db.appendOutbox(ctx, tx, c.Relay[i].Chat, c.Relay[i:i+1], now); err != nil {
+			return err
+		}
+	}
+	if len(c.Counts) > 0 {
+		if err := countTx(ctx, tx, c.Counts, fromNanos(now)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -95,6 +110,10 @@ func (db *DB) deleteAll(ctx context.Context, tx *sql.Tx, key string, chat int64)
 		{"outbox", `DELETE FROM outbox WHERE chat = ?`, chat},
 		{"sent log", `DELETE FROM sent WHERE chat = ?`, db.idx.chat(chat)},
 		{"chat", `DELETE FROM chats WHERE chat = ?`, db.idx.chat(chat)},
+		// The person's hand-off cases, with the list of their messages in
+		// the volunteers' chat (ON DELETE CASCADE); the statistics hold
+		// nothing of them.
+		{"hand-off cases", `DELETE FROM handoffs WHERE chat = ?`, db.idx.chat(chat)},
 	} {
 		if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 			return fmt.Errorf("delete %s: %w", q.what, err)
@@ -131,6 +150,11 @@ func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []f
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, chat, method, payload, created) VALUES (?, ?, ?, ?, ?)`,
 			last, chat, o.Method, sealed, now); err != nil {
 			return fmt.Errorf("outbox: append: %w", err)
+		}
+		if o.Case != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO handoff_msgs (row, handoff) VALUES (?, ?)`, last, o.Case); err != nil {
+				return fmt.Errorf("outbox: case %s: %w", o.Case, err)
+			}
 		}
 	}
 	return nil
@@ -262,6 +286,11 @@ func (db *DB) deliveredTx(ctx context.Context, tx *sql.Tx, id, chat, messageID i
 			return err
 		default:
 			return fmt.Errorf("chat %d, not %d: %w", other, chat, ErrChatMismatch)
+		}
+	}
+	if messageID != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE handoff_msgs SET message_id = ? WHERE row = ?`, messageID, id); err != nil {
+			return fmt.Errorf("log case message: %w", err)
 		}
 	}
 	if messageID != 0 {

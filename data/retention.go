@@ -14,10 +14,11 @@ type Trimmed struct {
 	Outbox   int // undelivered outbox rows older than the horizon
 	Sent     int // sent-message log entries
 	Chats    int // inactive-chat marks
+	Cases    int // hand-off cases not changed since the horizon
 }
 
 // Total is the number of rows removed.
-func (t Trimmed) Total() int { return t.Sessions + t.Updates + t.Outbox + t.Sent + t.Chats }
+func (t Trimmed) Total() int { return t.Sessions + t.Updates + t.Outbox + t.Sent + t.Chats + t.Cases }
 
 // trimChunk is how many rows of a table one Trim statement deletes: each
 // statement is its own transaction, so the commits of the bot are never
@@ -50,6 +51,7 @@ func (db *DB) Trim(ctx context.Context, before time.Time) (Trimmed, error) {
 		{&t.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created < ? LIMIT ?)`, b},
 		{&t.Sent, `DELETE FROM sent WHERE id IN (SELECT id FROM sent WHERE sent_at < ? LIMIT ?)`, sentBefore},
 		{&t.Chats, `DELETE FROM chats WHERE chat IN (SELECT chat FROM chats WHERE updated < ? LIMIT ?)`, b},
+		{&t.Cases, `DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE updated < ? LIMIT ?)`, b},
 	} {
 		for {
 			res, err := db.write.ExecContext(ctx, q.sql, q.before, trimChunk)
