@@ -48,6 +48,7 @@ var Messages = map[string][]string{
 	"chat.privacy":        {"path", "days", "reports"},
 	"chat.report.saved":   {"path"},
 	"chat.report.failed":  {},
+	"chat.human":          {},
 }
 
 // Config is what a chat needs.
@@ -107,6 +108,7 @@ func Run(ctx context.Context, cfg Config) error {
 		PrivacyParams: map[string]any{"path": cfg.DBPath, "days": int64(cfg.RetentionDays), "reports": cfg.ReportDir},
 		DeleteConfirm: "chat.delete.confirm",
 		DeleteDone:    "chat.delete.done",
+		Human:         "chat.human",
 	}}}
 	sess, err := cfg.Store.Get(ctx, cfg.Key)
 	switch {

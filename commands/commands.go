@@ -113,7 +113,9 @@ const (
 
 // IsMenu reports whether node is one of this package's menus rather than
 // a node of the flow.
-func IsMenu(node string) bool { return node == MenuLang || node == MenuDelete || node == MenuReport }
+func IsMenu(node string) bool {
+	return node == MenuLang || node == MenuDelete || node == MenuReport || node == MenuHandoff || node == MenuConsent
+}
 
 // The catalog messages of this package; the catalogs (locales/ui.*.toml)
 // hold their texts.
@@ -148,6 +150,24 @@ var Messages = map[string][]string{
 	MsgReportFull:     {},
 	MsgReportNotYet:   {},
 	MsgReportGone:     {},
+
+	MsgHumanEntry:       {},
+	MsgHandoffOffer:     {},
+	MsgHandoffViaBot:    {},
+	MsgHandoffTyped:     {},
+	MsgHandoffNo:        {},
+	MsgHandoffAskTyped:  {},
+	MsgHandoffBadTyped:  {"max"},
+	MsgHandoffConsent:   {},
+	MsgHandoffWarn:      {"contact"},
+	MsgHandoffAsk:       {},
+	MsgHandoffSend:      {},
+	MsgHandoffDont:      {},
+	MsgHandoffSent:      {"case"},
+	MsgHandoffNotSent:   {},
+	MsgHandoffAlready:   {"case"},
+	MsgHandoffNoCase:    {},
+	MsgHandoffClosedYou: {},
 }
 
 // Texts are the message IDs of the sentences whose facts differ by
@@ -159,6 +179,9 @@ type Texts struct {
 	PrivacyParams map[string]any // the parameters of Privacy
 	DeleteConfirm string         // /delete: the confirmation menu's question
 	DeleteDone    string         // after erasing
+	// Human answers /human where there is no volunteers' chat: how to
+	// reach people (12348, legal aid, the operator's contact lines).
+	Human string
 }
 
 // Env is what decisions need besides the state: the flow, the engine, the
@@ -177,6 +200,10 @@ type Env struct {
 	// locales, wired in main); such text brings the crisis help first, at
 	// any question, in any menu and after the assessment. nil: none does.
 	Distress func(text string) bool
+	// Handoff says the operator has a volunteers' chat: /human offers to
+	// send the person's case to it (package handoff). Otherwise /human
+	// shows Texts.Human.
+	Handoff bool
 	// Engine is the engine; nil: flows.Step. Tests replace it.
 	Engine func(*flows.Flow, flows.State, flows.Input) (flows.State, flows.Reply)
 }
@@ -228,7 +255,13 @@ type Outcome struct {
 	Erase bool
 	// Show is a part of the report to show after Reply; nil when none.
 	Show  *Show
-	Event flows.Event
+	// Handoff is what to do with the person's hand-off case, in the same
+	// transaction; nil: nothing.
+	Handoff *HandoffAct
+	// Counts are events for the operator's statistics (counts only,
+	// naming no one), committed with the outcome.
+	Counts []flows.Count
+	Event  flows.Event
 }
 
 // Language is the language to talk to a user in: the one in their state,
@@ -254,7 +287,10 @@ func (e *Env) Step(st flows.State, lang string, in flows.Input) Outcome {
 		st2.Lang = lang
 	}
 	st2.Menu = ""
-	out := Outcome{State: st2, Changed: true, Reply: r, Event: r.Event}
+	// A hand-off case outlives /restart; a contact way typed for a
+	// hand-off not yet agreed to is dropped with its menu.
+	st2.Case, st2.Contact = st.Case, ""
+	out := Outcome{State: st2, Changed: true, Reply: r, Event: r.Event, Counts: e.counts(r, st2, in.Now)}
 	if r.Done {
 		if rep, ok := flows.Assess(e.Flow, st2, in.Now); ok {
 			e.withMenu(&out, rep)
@@ -273,6 +309,9 @@ func (e *Env) withMenu(out *Outcome, rep *flows.Report) {
 		q.Choices = append(q.Choices, flows.ChoiceItem{Key: flows.PartSources, Label: MsgReportSources})
 	}
 	q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyFull, Label: MsgReportFull})
+	if e.Handoff {
+		q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyHuman, Label: MsgHumanEntry})
+	}
 	out.Reply.Messages = append(slices.Clone(out.Reply.Messages), flows.Message{ID: MsgReportMenu, Kind: flows.KindQuestion})
 	out.Reply.Question = q
 	out.State.Menu = "report"
@@ -340,6 +379,9 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 			out.Event = EvDistress
 		}
 		return out
+	}
+	if st.Menu == "contact" && !strings.HasPrefix(t, "/") {
+		return e.typedContact(st, lang, t, now)
 	}
 	if st.Menu != "" && e.Typed {
 		if out, ok := e.typedMenu(st, lang, t, now); ok {
@@ -467,6 +509,10 @@ func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Out
 		return e.menu(st, lang, "lang", e.langMenu())
 	case Report:
 		return e.report(st, lang, now)
+	case Human:
+		return e.human(st, lang)
+	case Close:
+		return e.closeCase(st, lang)
 	case Privacy:
 		return e.show(st, lang, flows.Reply{Messages: []flows.Message{{ID: e.Texts.Privacy, Kind: flows.KindNotice, Params: e.Texts.PrivacyParams}}}, EvPrivacy)
 	case Delete:
@@ -529,7 +575,12 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 		}
 		return out
 	case MenuReport:
+		if key == KeyHuman {
+			return e.human(st, lang)
+		}
 		return e.choosePart(st, lang, was, key, now)
+	case MenuHandoff, MenuConsent:
+		return e.chooseHandoff(st, lang, menu, key, now)
 	case MenuDelete:
 		if key != KeyYes {
 			return Outcome{State: st, Changed: changed, Result: &flows.Message{ID: MsgDeleteKept, Kind: flows.KindNotice}, Event: EvKept}
