@@ -33,6 +33,7 @@ Usage:
   redress chat  [--db PATH] [--lang CODE] [--flow FILE] [--locales DIR]   talk to Redress in this terminal
   redress serve [flags]                                    run the Telegram bot (redress serve -h)
   redress lint  [FLOW.yaml|DIR ...] [--locales DIR]        check flows and catalogs; exits 1 on any error
+  redress stats [--db PATH] [--weeks N]                    the statistics for your group: counts only, per week
 
 Environment:
   REDRESS_KEY        base64 32-byte key for encryption at rest (default: a key file beside the database)
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runServe(ctx, args[1:], stdout, stderr)
 	case "lint":
 		err = runLint(args[1:], stdout, stderr)
+	case "stats":
+		err = runStats(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintf(stdout, usage, defaultDBPath())
 		return 0

@@ -53,6 +53,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		retention  = fs.String("retention", "90d", "delete conversations idle longer than this (e.g. 90d, 720h)")
 		workers    = fs.Int("workers", 8, "updates handled at once, each of another chat")
 		lockWait   = fs.Duration("lock-wait", 30*time.Second, "how long to wait for another redress serve on the same --db to exit before giving up")
+		adminIDs   = fs.String("admin-ids", "", "comma-separated Telegram user IDs that may read /stats (counts only)")
+		hoChat     = fs.Int64("handoff-chat", 0, "ID of the volunteers' group that consented cases are handed to (negative, e.g. -1001234567890); 0: no hand-off")
+		hoLang     = fs.String("handoff-lang", "", "language of the case cards and of the bot in the volunteers' group (default: the first catalog, en)")
 	)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -70,6 +73,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *lockWait < 0 {
 		return usagef("--lock-wait %s: a wait cannot be negative", *lockWait)
+	}
+	admins, err := parseIDs(*adminIDs)
+	if err != nil {
+		return usagef("--admin-ids %v", err)
+	}
+	if *hoChat > 0 {
+		return usagef("--handoff-chat %d: a group's ID is negative (add the bot to the group and read the ID from a message there)", *hoChat)
 	}
 	if *secret != "" && *secretFile != "" {
 		return usagef("--webhook-secret and --webhook-secret-file both given: use one")
@@ -142,6 +152,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Logger:    log,
 		Workers:   *workers,
 		Retention: keep,
+
+		HandoffChat: *hoChat,
+		HandoffLang: handoffLang(loc, *hoLang),
+		Cases:       db,
+		AdminIDs:    admins,
+		Stats:       db,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -220,4 +236,29 @@ func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(150)
 	}
+}
+
+// parseIDs reads a comma-separated list of Telegram user IDs.
+func parseIDs(s string) ([]int64, error) {
+	var ids []int64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%q is not a Telegram user ID (a positive number; @userinfobot tells you yours)", f)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// handoffLang is the catalog language for code ("zh" → "zh-Hans"); "" stays "".
+func handoffLang(loc localizer, code string) string {
+	if code == "" {
+		return ""
+	}
+	return loc.Match(code)
 }

@@ -52,6 +52,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,19 @@ type Config struct {
 	FloodBurst   int           // updates one chat may send at once before being slowed down (default 60)
 	FloodEvery   time.Duration // one more update allowed per this interval (default 1s)
 	HTTPClient   *http.Client  // nil: a client with a 30s timeout per call and a keep-alive connection per worker
+
+	// HandoffChat is the volunteers' chat (a group's ID) that case cards
+	// are posted to; 0: this instance has no hand-off, and /human says
+	// how to reach people instead. Cases keeps the cases (required with
+	// HandoffChat). HandoffLang is the language of the cards and of the
+	// bot's messages in that chat (default: the catalogs' first).
+	HandoffChat int64
+	HandoffLang string
+	Cases       flows.HandoffStore
+	// AdminIDs are the Telegram user IDs that may read /stats (counts
+	// only) in their private chat with the bot; Stats reads them.
+	AdminIDs []int64
+	Stats    flows.StatsStore
 
 	// Now is the clock given to the engine; nil: time.Now.
 	Now func() time.Time
@@ -133,6 +147,18 @@ func New(cfg Config) (*Bot, error) {
 		return nil, errors.New("bot: no flow")
 	case cfg.Localizer == nil:
 		return nil, errors.New("bot: no localizer")
+	case cfg.HandoffChat != 0 && cfg.Cases == nil:
+		return nil, errors.New("bot: a hand-off chat needs a store of cases")
+	case cfg.HandoffChat > 0:
+		return nil, fmt.Errorf("bot: hand-off chat %d is not a group: a group's ID is negative", cfg.HandoffChat)
+	}
+	if cfg.HandoffLang == "" || !slices.Contains(cfg.Localizer.Languages(), cfg.HandoffLang) {
+		if cfg.HandoffLang != "" {
+			return nil, fmt.Errorf("bot: hand-off language %q has no catalog", cfg.HandoffLang)
+		}
+		if langs := cfg.Localizer.Languages(); len(langs) > 0 {
+			cfg.HandoffLang = langs[0]
+		}
 	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = DefaultAPIURL
@@ -178,7 +204,8 @@ func New(cfg Config) (*Bot, error) {
 		PrivacyParams: map[string]any{"days": int64(cfg.Retention / (24 * time.Hour))},
 		DeleteConfirm: MsgDeleteConfirm,
 		DeleteDone:    MsgDeleteDone,
-	}}
+		Human:         MsgHumanNone,
+	}, Handoff: cfg.HandoffChat != 0}
 	a, err := newAPI(cfg.APIURL, cfg.Token, cfg.HTTPClient, func(err error) {
 		b.log.Debug("telegram client", "err", logErr(err))
 	})
@@ -249,7 +276,7 @@ func (b *Bot) lastUpdate(ctx context.Context) int64 {
 // menuCommands lists Telegram's command menu, in menu order.
 var menuCommands = []struct{ name, msg string }{
 	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
-	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
+	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"human", MsgCmdHuman}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
 }
 
 // setCommands sets the command menu of private chats in every language,

@@ -94,6 +94,14 @@ type decision struct {
 	del   bool
 	out   outbox
 	event string
+	// The hand-off and the statistics (handoff.go): rows for other chats,
+	// counters, a change to a case, and the person's hand-off act with
+	// the state it was decided in (carried out in turn).
+	relay      []flows.Outgoing
+	counts     []flows.Count
+	caseChange *flows.CaseChange
+	act        *commands.HandoffAct
+	actState   flows.State
 }
 
 // turn is one update's transaction: read the session, decide, commit the
@@ -118,10 +126,14 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 		if err != nil {
 			return "", err
 		}
+		if err := b.carryOut(ctx, chat, d.actState, d.act, &d); err != nil {
+			return "", err
+		}
 		if d.out.err != nil {
 			return "", d.out.err
 		}
-		c := flows.Commit{UpdateID: updateID, Chat: chat, Outbox: d.out.rows, Delete: d.del}
+		c := flows.Commit{UpdateID: updateID, Chat: chat, Outbox: d.out.rows, Delete: d.del,
+			Relay: d.relay, Counts: d.counts, Case: d.caseChange}
 		switch {
 		case d.del:
 			c.Session = flows.Session{Key: key}
@@ -130,8 +142,14 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 			c.Session = sess
 		}
 		b.sender.committing(chat)
+		for _, r := range c.Relay {
+			b.sender.committing(r.Chat)
+		}
 		err = b.store.Commit(ctx, c)
 		b.sender.committed(chat, c.Outbox, c.Delete, err == nil)
+		for i := range c.Relay {
+			b.sender.committed(c.Relay[i].Chat, c.Relay[i:i+1], false, err == nil)
+		}
 		switch {
 		case err == nil && c.Delete:
 			b.sessions.drop(key)
@@ -243,6 +261,16 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 			if n := utf8.RuneCountInString(m.Text); n > MaxMessageLen {
 				return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgTooLong, Params: map[string]any{"max": int64(MaxMessageLen)}}, now), press{}), nil
 			}
+			if c, ok := commands.Parse(m.Text); ok && c.Name == cmdStats && b.isAdmin(m.From) {
+				return b.stats(ctx, lang, now)
+			}
+			if st.Case != "" {
+				cs, found, err := b.userCase(ctx, st)
+				if err != nil {
+					return decision{}, err
+				}
+				return b.decide(b.env.TextCase(st, lang, m.Text, now, cs, found), press{}), nil
+			}
 			return b.decide(b.env.Text(st, lang, m.Text, now), press{}), nil
 		case isMedia(m):
 			return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgMedia}, now), press{}), nil
@@ -277,6 +305,9 @@ func (b *Bot) onGroupMessage(ctx context.Context, updateID int64, m *models.Mess
 	if m.Chat.Type != models.ChatTypeGroup && m.Chat.Type != models.ChatTypeSupergroup {
 		return "ignored", nil
 	}
+	if b.handoffOn() && m.Chat.ID == b.cfg.HandoffChat {
+		return b.onHandoffChat(ctx, updateID, m)
+	}
 	c, ok := commands.Parse(m.Text)
 	if !ok {
 		return "ignored", nil
@@ -295,6 +326,9 @@ func (b *Bot) onGroupMessage(ctx context.Context, updateID int64, m *models.Mess
 // onCallback handles a button press.
 func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.CallbackQuery) (string, error) {
 	chat, msgID, msgText, typ := callbackMessage(q)
+	if node, key, ok := parseCallback(q.Data); ok && node == cbClaim && b.handoffOn() && chat == b.cfg.HandoffChat {
+		return b.onClaim(ctx, updateID, q, chat, msgID, msgText, key)
+	}
 	if typ != models.ChatTypePrivate {
 		return b.turn(ctx, updateID, chat, func(flows.Session) (decision, error) {
 			d := decision{event: "ignored"}
@@ -312,7 +346,7 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 		if ok && commands.IsMenu(node) {
 			out := b.env.Choose(st, lang, node, key, now)
 			if out.Erase {
-				return b.erase(ctx, chat, out, p, now)
+				return b.erase(ctx, chat, st, out, p, now)
 			}
 			return b.decide(out, p), nil
 		}
@@ -346,7 +380,7 @@ const DeleteWindow = 47 * time.Hour
 // hours). In a private chat message IDs count up across both sides, so the
 // range from the oldest recent bot message to the confirmation covers the
 // user's messages too.
-func (b *Bot) erase(ctx context.Context, chat int64, out commands.Outcome, p press, now time.Time) (decision, error) {
+func (b *Bot) erase(ctx context.Context, chat int64, st flows.State, out commands.Outcome, p press, now time.Time) (decision, error) {
 	var d decision
 	d.out.answer(p.callbackID, "")
 	sent, err := b.store.RecentSent(ctx, chat, now.Add(-DeleteWindow))
@@ -371,6 +405,9 @@ func (b *Bot) erase(ctx context.Context, chat int64, out commands.Outcome, p pre
 		}
 	}
 	d.out.deleteMessages(ids)
+	if err := b.eraseCase(ctx, st, &d); err != nil {
+		return d, err
+	}
 	n := len(d.out.rows)
 	b.reply(&d.out, out.State.Lang, out.Reply, false)
 	d.out.unlogged(n) // nothing of the chat stays in the sent log
