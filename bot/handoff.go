@@ -10,11 +10,10 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
-	"github.com/redress-legal/redress/handoff"
 )
 
-// The hand-off on Telegram (package handoff; the conversation is decided
-// by package commands). A case card is posted to the volunteers' chat
+// The hand-off on Telegram (the conversation and the card are decided by
+// package commands: handoff.go, card.go). A case card is posted to the volunteers' chat
 // (Config.HandoffChat) with a Claim button; whoever presses it first takes
 // the case, and the person is told their first name. The volunteer writes
 // to the person with "/reply CASE text" in that chat; what the person
@@ -93,9 +92,6 @@ func init() {
 	for id, ps := range handoffMessages {
 		Messages[id] = ps
 	}
-	for id, ps := range handoff.Messages {
-		Messages[id] = ps
-	}
 }
 
 // handoffOn reports whether the operator has a volunteers' chat.
@@ -148,7 +144,7 @@ func (b *Bot) carryOut(ctx context.Context, chat int64, st flows.State, act *com
 	hl := b.cfg.HandoffLang
 	switch act.Kind {
 	case commands.ActOpen:
-		card := handoff.Card(b.flow, st, b.cfg.Now(), act.Case, b.text(st.Lang, commands.MsgLanguageName, nil), act.Contact)
+		card := commands.Card(b.flow, st, b.cfg.Now(), act.Case, b.text(st.Lang, commands.MsgLanguageName, nil), act.Contact)
 		kb := &inlineKeyboard{InlineKeyboard: [][]button{{{Text: b.text(hl, MsgCardClaim, nil), CallbackData: callbackData(cbClaim, act.Case)}}}}
 		var o outbox
 		o.send(pack(b.paragraphs(hl, card), MaxMessageLen), kb)
@@ -228,7 +224,7 @@ func (b *Bot) onHandoffChat(ctx context.Context, updateID int64, m *models.Messa
 		say := func(id string, params map[string]any) { b.notice(&d.out, hl, id, params, nil) }
 		id, text, _ := strings.Cut(c.Arg, " ")
 		id, text = strings.ToUpper(strings.TrimSpace(id)), strings.TrimSpace(text)
-		if c.Name != "reply" && c.Name != commands.Close || !handoff.ValidID(id) || c.Name == "reply" && text == "" {
+		if c.Name != "reply" && c.Name != commands.Close || !commands.ValidID(id) || c.Name == "reply" && text == "" {
 			say(MsgVolUsage, nil)
 			return d, nil
 		}

@@ -170,6 +170,12 @@ var Messages = map[string][]string{
 	MsgHandoffClosedYou: {},
 }
 
+func init() {
+	for id, ps := range cardMessages {
+		Messages[id] = ps
+	}
+}
+
 // Texts are the message IDs of the sentences whose facts differ by
 // transport (where the data is kept, what /delete can remove, the
 // commands there are), given by each transport.
@@ -201,7 +207,7 @@ type Env struct {
 	// any question, in any menu and after the assessment. nil: none does.
 	Distress func(text string) bool
 	// Handoff says the operator has a volunteers' chat: /human offers to
-	// send the person's case to it (package handoff). Otherwise /human
+	// send the person's case to it (handoff.go). Otherwise /human
 	// shows Texts.Human.
 	Handoff bool
 	// Engine is the engine; nil: flows.Step. Tests replace it.
@@ -254,7 +260,7 @@ type Outcome struct {
 	// the same transaction as the rest of the outcome, before Reply is shown.
 	Erase bool
 	// Show is a part of the report to show after Reply; nil when none.
-	Show  *Show
+	Show *Show
 	// Handoff is what to do with the person's hand-off case, in the same
 	// transaction; nil: nothing.
 	Handoff *HandoffAct

@@ -5,10 +5,9 @@ import (
 	"time"
 
 	"github.com/redress-legal/redress/flows"
-	"github.com/redress-legal/redress/handoff"
 )
 
-// The hand-off to a volunteer of the operator's group (package handoff):
+// The hand-off to a volunteer of the operator's group (card.go):
 // /human (or the report menu's entry) offers it; the person chooses how
 // they are to be contacted (through the bot only, or a contact way they
 // type), sees exactly what will be shared and agrees, or not. The case
@@ -128,7 +127,7 @@ func (e *Env) chooseHandoff(st flows.State, lang, menu, key string, now time.Tim
 		return Outcome{State: st, Changed: true, Event: EvHandoff,
 			Reply: flows.Reply{Messages: []flows.Message{{ID: MsgHandoffAskTyped, Kind: flows.KindQuestion}}}}
 	case menu == MenuConsent && key == KeyYes:
-		id := handoff.NewID()
+		id := NewID()
 		act := &HandoffAct{Kind: ActOpen, Case: id, Contact: st.Contact}
 		st.Case, st.Contact = id, ""
 		return Outcome{State: st, Changed: true, Event: EvOpened, Handoff: act,
@@ -145,7 +144,7 @@ func (e *Env) consent(st flows.State, lang string, now time.Time) Outcome {
 	st.Menu = "consent"
 	msgs := []flows.Message{{ID: MsgHandoffConsent, Kind: flows.KindNotice}}
 	name := e.Loc.Text(lang, flows.Message{ID: MsgLanguageName})
-	msgs = append(msgs, handoff.Card(e.Flow, st, now, "", name, st.Contact)...)
+	msgs = append(msgs, Card(e.Flow, st, now, "", name, st.Contact)...)
 	if st.Contact != "" {
 		msgs = append(msgs, flows.Message{ID: MsgHandoffWarn, Kind: flows.KindNotice, Params: map[string]any{"contact": st.Contact}})
 	}
@@ -158,10 +157,10 @@ func (e *Env) consent(st flows.State, lang string, now time.Time) Outcome {
 
 // typedContact reads the contact way typed after KeyTyped.
 func (e *Env) typedContact(st flows.State, lang, t string, now time.Time) Outcome {
-	c, ok := handoff.Contact(t)
+	c, ok := Contact(t)
 	if !ok {
 		return Outcome{State: st, Changed: false, Event: EvHandoff, Reply: flows.Reply{Messages: []flows.Message{
-			{ID: MsgHandoffBadTyped, Kind: flows.KindNotice, Params: map[string]any{"max": int64(handoff.MaxContact)}},
+			{ID: MsgHandoffBadTyped, Kind: flows.KindNotice, Params: map[string]any{"max": int64(MaxContact)}},
 			{ID: MsgHandoffAskTyped, Kind: flows.KindQuestion},
 		}}}
 	}

@@ -1,4 +1,4 @@
--- 0004: the operator's statistics and hand-off cases (issue 12 §4, §5).
+-- 0003: the operator's statistics and hand-off cases (issue 12 §4, §5).
 
 -- stats holds counters per ISO week (China time): conversations started
 -- and completed, languages, findings of the assessment, hand-offs. Nothing

@@ -1,9 +1,9 @@
-// Package handoff is the hand-off of a case to a volunteer of the
-// operator's group: what a case card says (Card), how a case is named
-// (NewID), what a typed contact way may be (Contact). The conversation
-// layer (package commands) asks the person's consent and decides; the
-// Telegram transport (package bot) posts the card, relays and closes; the
-// store keeps the case (flows.HandoffStore).
+package commands
+
+// The hand-off's case: what a case card says (Card), how a case is named
+// (NewID, ValidID), what a typed contact way may be (Contact). The
+// transports post the card and relay; the store keeps the case
+// (flows.HandoffStore).
 //
 // A card carries only what the person agreed to share: their language,
 // the findings of the assessment in one line each (offences, the
@@ -11,9 +11,6 @@
 // the nearest deadline, and how to contact them. Never their free-text
 // answers, their evidence, or their Telegram name; a contact way only when
 // they typed it for this purpose.
-//
-// The package imports no project package but flows.
-package handoff
 
 import (
 	"crypto/rand"
@@ -34,8 +31,8 @@ const (
 	MsgCardHow        = "handoff.card.how"        // how volunteers claim, answer and close
 )
 
-// Messages lists the catalog messages of this package with their parameters.
-var Messages = map[string][]string{
+// cardMessages are the catalog messages of a card with their parameters (in Messages).
+var cardMessages = map[string][]string{
 	MsgCardTitle:      {"case", "lang"},
 	MsgCardUnfinished: {},
 	MsgCardFindings:   {},
