@@ -186,21 +186,28 @@ func (b *Bot) closeCard(ctx context.Context, d *decision, id string) error {
 	return nil
 }
 
-// eraseCase adds to a /delete what leaves nothing of the person's case in
-// the volunteers' chat: each message posted for it (the card, what the
-// person wrote) is edited to a note that the person deleted their data.
-// The case's rows go with the rest of the person's (data: deleteAll).
-func (b *Bot) eraseCase(ctx context.Context, st flows.State, d *decision) error {
-	if st.Case == "" || b.cfg.Cases == nil || !b.handoffOn() {
+// eraseCase adds to a /delete what leaves nothing of the person's cases
+// in the volunteers' chat: each message posted for them (the cards, what
+// the person wrote), of open and closed cases alike, is edited to a note
+// that the person deleted their data. The cases' rows go with the rest of
+// the person's (data: deleteAll).
+func (b *Bot) eraseCase(ctx context.Context, chat int64, d *decision) error {
+	if b.cfg.Cases == nil || !b.handoffOn() {
 		return nil
 	}
-	msgs, err := b.cfg.Cases.CaseMessages(ctx, st.Case)
+	ids, err := b.cfg.Cases.CasesOf(ctx, chat)
 	if err != nil {
-		return fmt.Errorf("case messages: %w", err)
+		return fmt.Errorf("cases: %w", err)
 	}
-	note := escapeHTML(b.text(b.cfg.HandoffLang, MsgCaseErased, map[string]any{"case": st.Case}))
-	for _, m := range msgs {
-		relayEdit(d, b.cfg.HandoffChat, int(m), note)
+	for _, id := range ids {
+		msgs, err := b.cfg.Cases.CaseMessages(ctx, id)
+		if err != nil {
+			return fmt.Errorf("case messages: %w", err)
+		}
+		note := escapeHTML(b.text(b.cfg.HandoffLang, MsgCaseErased, map[string]any{"case": id}))
+		for _, m := range msgs {
+			relayEdit(d, b.cfg.HandoffChat, int(m), note)
+		}
 	}
 	return nil
 }

@@ -346,7 +346,7 @@ func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.Callback
 		if ok && commands.IsMenu(node) {
 			out := b.env.Choose(st, lang, node, key, now)
 			if out.Erase {
-				return b.erase(ctx, chat, st, out, p, now)
+				return b.erase(ctx, chat, out, p, now)
 			}
 			return b.decide(out, p), nil
 		}
@@ -380,7 +380,7 @@ const DeleteWindow = 47 * time.Hour
 // hours). In a private chat message IDs count up across both sides, so the
 // range from the oldest recent bot message to the confirmation covers the
 // user's messages too.
-func (b *Bot) erase(ctx context.Context, chat int64, st flows.State, out commands.Outcome, p press, now time.Time) (decision, error) {
+func (b *Bot) erase(ctx context.Context, chat int64, out commands.Outcome, p press, now time.Time) (decision, error) {
 	var d decision
 	d.out.answer(p.callbackID, "")
 	sent, err := b.store.RecentSent(ctx, chat, now.Add(-DeleteWindow))
@@ -405,7 +405,7 @@ func (b *Bot) erase(ctx context.Context, chat int64, st flows.State, out command
 		}
 	}
 	d.out.deleteMessages(ids)
-	if err := b.eraseCase(ctx, st, &d); err != nil {
+	if err := b.eraseCase(ctx, chat, &d); err != nil {
 		return d, err
 	}
 	n := len(d.out.rows)

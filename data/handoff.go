@@ -88,6 +88,27 @@ func (db *DB) Case(ctx context.Context, id string) (flows.Case, error) {
 		Volunteer: d.Volunteer, VolunteerID: d.VolunteerID, Created: fromNanos(created)}, nil
 }
 
+// CasesOf lists the IDs of the cases of a person's chat, oldest first.
+func (db *DB) CasesOf(ctx context.Context, chat int64) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM handoffs WHERE chat = ? ORDER BY created, id`, db.idx.chat(chat))
+	if err != nil {
+		return nil, fmt.Errorf("data: cases of chat %d: %w", chat, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("data: cases of chat %d: %w", chat, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("data: cases of chat %d: %w", chat, err)
+	}
+	return ids, nil
+}
+
 // CaseMessages lists the IDs of the messages delivered to the volunteers'
 // chat for case id, the card first.
 func (db *DB) CaseMessages(ctx context.Context, id string) ([]int64, error) {

@@ -65,6 +65,8 @@ type CaseChange struct {
 type HandoffStore interface {
 	// Case returns the case with id, or ErrNotFound.
 	Case(ctx context.Context, id string) (Case, error)
+	// CasesOf lists the IDs of the cases of a person's chat, open or closed.
+	CasesOf(ctx context.Context, chat int64) ([]string, error)
 	// CaseMessages lists the IDs of the messages sent to the volunteers'
 	// chat for case id (rows with Outgoing.Case), the card first.
 	CaseMessages(ctx context.Context, id string) ([]int64, error)
