@@ -147,3 +147,13 @@ func TestNewSessionUsesEnvironmentLanguage(t *testing.T) {
 func TestDependencies(t *testing.T) {
 	depcheck.Allow(t, "chat", []string{"flows", "commands", "report"}, "github.com/mattn/go-sqlite3", "github.com/go-telegram/bot", "database/sql")
 }
+
+// TestHumanInTheTerminalSaysWhereToTurn: the terminal chat has no
+// volunteers; /human says how to reach people, and the question comes back.
+func TestHumanInTheTerminalSaysWhereToTurn(t *testing.T) {
+	f, st := miniFlow(t), flowstest.NewMemStore()
+	out := runChat(t, f, st, "en", "/human\n/quit\n")
+	if !strings.Contains(out, "en:chat.human") {
+		t.Fatalf("/human:\n%s", out)
+	}
+}

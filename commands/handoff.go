@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -205,6 +206,14 @@ func (e *Env) TextCase(st flows.State, lang, text string, now time.Time, c flows
 	return Outcome{State: st, Event: EvRelay, Handoff: act}
 }
 
+// CountedSections are the sections of the flow whose findings the
+// statistics count: the offences (the flow's modules), the lesser layers
+// and money demands, the public-prosecution finding and the routes. The
+// evidence, deadlines, contacts and the like follow from those and are
+// not counted. A flow of other section IDs has its outcomes counted, and
+// the findings of these sections only.
+var CountedSections = []string{"offences", "money", "lower_layers", "prosecution", "routes", "company", "lawful"}
+
 // counts are the statistics of an engine step: a conversation started (in
 // its language), or completed (its outcome and the findings that apply).
 func (e *Env) counts(r flows.Reply, st flows.State, now time.Time) []flows.Count {
@@ -214,7 +223,9 @@ func (e *Env) counts(r flows.Reply, st flows.State, now time.Time) []flows.Count
 	case r.Done && r.Event == flows.EvAnswered:
 		cs := []flows.Count{{Kind: CountCompleted, Value: st.Node}}
 		for _, f := range flows.Findings(e.Flow, st, now) {
-			cs = append(cs, flows.Count{Kind: CountFinding, Value: f.Section + "/" + f.ID})
+			if slices.Contains(CountedSections, f.Section) {
+				cs = append(cs, flows.Count{Kind: CountFinding, Value: f.Section + "/" + f.ID})
+			}
 		}
 		return cs
 	}
