@@ -141,3 +141,38 @@ func TestCountsAddUpPerWeekAndOutliveRetention(t *testing.T) {
 		t.Errorf("stats since the second week = %+v, want its one counter", rows)
 	}
 }
+
+// TestCaseMessageDeliveredAfterRestart: a card still in the outbox when
+// the process stopped has its message ID remembered when it is delivered
+// after the restart, so /delete can still edit it.
+func TestCaseMessageDeliveredAfterRestart(t *testing.T) {
+	ctx := t.Context()
+	path := t.TempDir() + "/r.db"
+	db, err := data.Open(ctx, path, data.WithKey(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Commit(ctx, flows.Commit{UpdateID: 1, Chat: 7,
+		Case:  &flows.CaseChange{Op: flows.CaseCreate, Case: flows.Case{ID: "ABCDEF", Chat: 7}},
+		Relay: []flows.Outgoing{{Chat: -100, Method: "sendMessage", Payload: []byte("card"), Case: "ABCDEF"}, {Chat: -100, Method: "sendMessage", Payload: []byte("other")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = data.Open(ctx, path, data.WithKey(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.PendingFor(ctx, -100, 0, 0)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("pending = %v, %v", rows, err)
+	}
+	if err := db.Delivered(ctx, -100, flows.Delivery{Row: rows[0].ID, MessageID: 77}, flows.Delivery{Row: rows[1].ID, MessageID: 78}); err != nil {
+		t.Fatal(err)
+	}
+	if msgs, err := db.CaseMessages(ctx, "ABCDEF"); err != nil || len(msgs) != 1 || msgs[0] != 77 {
+		t.Errorf("case messages = %v, %v; want [77] (the other message is no case's)", msgs, err)
+	}
+}

@@ -152,9 +152,13 @@ func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []f
 			return fmt.Errorf("outbox: append: %w", err)
 		}
 		if o.Case != "" {
+			if err := db.loadCaseRows(ctx, tx); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO handoff_msgs (row, handoff) VALUES (?, ?)`, last, o.Case); err != nil {
 				return fmt.Errorf("outbox: case %s: %w", o.Case, err)
 			}
+			db.caseRows[last] = true // if rolled back, Delivered updates nothing
 		}
 	}
 	return nil
@@ -267,6 +271,31 @@ func (db *DB) Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) e
 	return nil
 }
 
+// loadCaseRows reads the undelivered rows of hand-off cases, once.
+func (db *DB) loadCaseRows(ctx context.Context, tx *sql.Tx) error {
+	if db.caseRows != nil {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT row FROM handoff_msgs WHERE message_id = 0`)
+	if err != nil {
+		return fmt.Errorf("case rows: %w", err)
+	}
+	defer rows.Close()
+	m := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("case rows: %w", err)
+		}
+		m[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("case rows: %w", err)
+	}
+	db.caseRows = m
+	return nil
+}
+
 // deliveredTx makes the changes of Delivered in tx.
 func (db *DB) deliveredTx(ctx context.Context, tx *sql.Tx, id, chat, messageID int64) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND chat = ?`, id, chat)
@@ -288,7 +317,11 @@ func (db *DB) deliveredTx(ctx context.Context, tx *sql.Tx, id, chat, messageID i
 			return fmt.Errorf("chat %d, not %d: %w", other, chat, ErrChatMismatch)
 		}
 	}
-	if messageID != 0 {
+	if err := db.loadCaseRows(ctx, tx); err != nil {
+		return err
+	}
+	if db.caseRows[id] {
+		delete(db.caseRows, id)
 		if _, err := tx.ExecContext(ctx, `UPDATE handoff_msgs SET message_id = ? WHERE row = ?`, messageID, id); err != nil {
 			return fmt.Errorf("log case message: %w", err)
 		}
