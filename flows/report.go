@@ -177,8 +177,11 @@ type FindingRef struct {
 // statistics and a hand-off case card use them); nil when Assess has no
 // report for it.
 func Findings(f *Flow, st State, now time.Time) []FindingRef {
-	rep, ok := Assess(f, st, now)
-	if !ok {
+	if !st.Done || st.Flow != f.ID {
+		return nil
+	}
+	n := f.Nodes[st.Node]
+	if n == nil || n.Type != Outcome || len(n.Summary) == 0 {
 		return nil
 	}
 	if t, err := time.ParseInLocation(time.DateOnly, st.Ended, China); err == nil {
@@ -187,7 +190,7 @@ func Findings(f *Flow, st State, now time.Time) []FindingRef {
 	env := f.env(st, now)
 	r := &Reply{}
 	var out []FindingRef
-	for _, p := range f.Nodes[rep.Node].Parts {
+	for _, p := range n.Parts {
 		for _, sid := range p.Sections {
 			for _, h := range f.hits(sid, env, r, nil) {
 				out = append(out, FindingRef{Section: sid, ID: h.fd.ID})
