@@ -129,6 +129,8 @@ func randomAnswer(rnd *rand.Rand, q *flows.Question) string {
 		return []string{"0", "300", "4999", "5000", "12000", "600", "80000"}[rnd.IntN(7)]
 	case flows.Date:
 		return []string{"2026-11-20", "2026-06-01", "2025-01-10", "2021-03-01"}[rnd.IntN(4)]
+	case flows.Period:
+		return []string{"2026-11-20", "2026-06-01 to 2026-11-20", "2025-01-10 到 2025-03-01", "since 2021-03-01"}[rnd.IntN(4)]
 	}
 	return "something happened online and it hurt me"
 }

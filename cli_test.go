@@ -245,8 +245,8 @@ func TestChatUnderstandsTypedWords(t *testing.T) {
 			}
 			typed := strings.Replace(base, "\n?\n", "\n"+c.dontKnow+"\n", 1)
 			typed = strings.Replace(typed, "\n1 7 9\n", "\n1 和 7 和 9\n", 1)
-			typed = strings.Replace(typed, "# q0_threat: no\n", "# q0_threat\n"+c.distress+"\n", 1)
-			typed = strings.Replace(typed, "# q0_danger: no\n3\n", c.no+"\n", 1)
+			// distress typed at the question after the safety one (who is attacked)
+			typed = strings.Replace(typed, "# q0_danger: no\n4\n", c.no+"\n"+c.distress+"\n", 1)
 			out, errs, code := runCLI(t, typed, "chat", "--db", filepath.Join(t.TempDir(), "b.db"), "--lang", c.lang, "--today", "2026-11-27")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)

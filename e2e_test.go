@@ -349,7 +349,7 @@ func (u *e2eUser) choose(r flows.Reply) *action {
 		return &action{in: flows.Input{Kind: flows.InToggle, Node: q.Node, Key: key}, data: "v1:" + q.Node + ":" + key}
 	case flows.Number:
 		return &action{in: flows.Input{Kind: flows.InText, Text: "6000"}, command: "6000"}
-	case flows.Date:
+	case flows.Date, flows.Period:
 		d := time.Now().In(flows.China).AddDate(0, 0, -30).Format(time.DateOnly)
 		return &action{in: flows.Input{Kind: flows.InText, Text: d}, command: d}
 	case flows.Text:

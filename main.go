@@ -4,6 +4,7 @@
 //	redress chat    talk to Redress in this terminal (no token, no network)
 //	redress serve   run the Telegram bot
 //	redress lint    check flow files and catalogs together
+//	redress i18n    the translators' tools: status, prepare, merge, stamp
 //
 // Run `redress help` for the flags of each.
 package main
@@ -34,6 +35,7 @@ Usage:
   redress serve [flags]                                    run the Telegram bot (redress serve -h)
   redress lint  [FLOW.yaml|DIR ...] [--locales DIR]        check flows and catalogs; exits 1 on any error
   redress stats [--db PATH] [--weeks N]                    the statistics for your group: counts only, per week
+  redress i18n  status | prepare LANG | merge FILE | stamp LANG   translators' tools (redress i18n -h)
 
 Environment:
   REDRESS_KEY        base64 32-byte key for encryption at rest (default: a key file beside the database)
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runLint(args[1:], stdout, stderr)
 	case "stats":
 		err = runStats(ctx, args[1:], stdout)
+	case "i18n":
+		err = runI18n(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintf(stdout, usage, defaultDBPath())
 		return 0

@@ -39,6 +39,7 @@ var Messages = map[string][]string{
 	"chat.hint.number":    {},
 	"chat.hint.date":      {},
 	"chat.hint.text":      {},
+	"chat.hint.period":    {},
 	"chat.hint.unknown":   {"label"},
 	"chat.help":           {},
 	"chat.delete.confirm": {},
@@ -375,7 +376,7 @@ func (s *session) showChoices(q *flows.Question) {
 		fmt.Fprintf(out, "[?] %s\n", s.text(q.Unknown, nil))
 	}
 	hint := map[flows.NodeType]string{flows.Choice: "chat.hint.choice", flows.Multi: "chat.hint.multi",
-		flows.Number: "chat.hint.number", flows.Date: "chat.hint.date", flows.Text: "chat.hint.text"}[q.Type]
+		flows.Number: "chat.hint.number", flows.Date: "chat.hint.date", flows.Period: "chat.hint.period", flows.Text: "chat.hint.text"}[q.Type]
 	fmt.Fprintf(out, "(%s)\n", s.text(hint, nil))
 	if q.Unknown != "" {
 		fmt.Fprintf(out, "(%s)\n", s.text("chat.hint.unknown", map[string]any{"label": s.text(q.Unknown, nil)}))

@@ -57,7 +57,7 @@ func (a answers) insult() bool {
 }
 
 func (a answers) threat() bool {
-	return a.has("q1_what", "threat") || a.choice("q0_threat") == "yes"
+	return a.has("q1_what", "threat") || a.choice("q0_threat") == "yes" || a.choice("q0_danger") == "threat"
 }
 
 // seriousHarm: a psychiatric disorder or hospitalisation (精神失常,
@@ -157,7 +157,7 @@ var applies = map[string]func(a answers) bool{
 // lawfulExcluded: facts that rule out the "probably lawful" outcome (§2.4):
 // extortion, a water army, and every harmful conduct besides criticism.
 func lawfulExcluded(a answers) bool {
-	return a.has("q1_what", "money", "army", "private", "doxx", "intimate", "threat", "harass", "crowd") || a.choice("q0_threat") == "yes"
+	return a.has("q1_what", "money", "army", "private", "doxx", "intimate", "threat", "harass", "crowd") || a.choice("q0_threat") == "yes" || a.choice("q0_danger") == "threat"
 }
 
 // wholeReport is everything an outcome offers: the summary shown after the
@@ -238,6 +238,8 @@ func validInput(rng *rand.Rand, r flows.Reply, now time.Time) []flows.Input {
 		return []flows.Input{{Kind: flows.InText, Text: v, Now: now}}
 	case flows.Date:
 		return []flows.Input{{Kind: flows.InText, Text: now.AddDate(0, 0, -rng.IntN(2500)).Format(time.DateOnly), Now: now}}
+	case flows.Period:
+		return []flows.Input{{Kind: flows.InText, Text: randomPeriod(rng, now, 2500), Now: now}}
 	}
 	return []flows.Input{{Kind: flows.InText, Text: "a description", Now: now}}
 }

@@ -161,8 +161,27 @@ func (d *decoder) checkNode(f *Flow, n *Node) {
 	if (n.MinLen != 0 || n.MaxLen != 0) && n.Type != Text {
 		d.at(n.Pos, false, "%s: min_len and max_len only apply to text questions", what)
 	}
-	if n.Unknown != "" && n.Type != Number && n.Type != Date && n.Type != Choice {
-		d.at(n.Pos, false, "%s: an \"I don't know\" answer (unknown) is only for number, date and choice questions", what)
+	if n.Unknown != "" && n.Type != Number && n.Type != Date && n.Type != Period && n.Type != Choice {
+		d.at(n.Pos, false, "%s: an \"I don't know\" answer (unknown) is only for number, date, period and choice questions", what)
+	}
+	switch {
+	case n.Type == Period && (n.From == "" || n.To == ""):
+		d.at(n.Pos, false, "%s is a period question: give the names its two dates go by, \"from\" (the first day) and \"to\" (the latest day), e.g. from: q6_start, to: q6_last", what)
+	case n.Type != Period && (n.From != "" || n.To != ""):
+		d.at(n.Pos, false, "%s: from and to only apply to period questions", what)
+	case n.Type == Period && n.From == n.To:
+		d.at(n.Pos, false, "%s: from and to must be two different names", what)
+	case n.Type == Period:
+		for _, name := range []string{n.From, n.To} {
+			if f.Nodes[name] != nil {
+				d.at(n.Pos, false, "%s: %q is already the ID of a node; a period's dates need names of their own", what, name)
+			}
+			for _, fact := range f.Facts {
+				if fact.ID == name {
+					d.at(n.Pos, false, "%s: %q is already a fact (line %d); a period's dates need names of their own", what, name, fact.Pos.Line)
+				}
+			}
+		}
 	}
 	switch n.Type {
 	case Outcome:

@@ -54,6 +54,9 @@ func TestCheckerFindsBrokenFlows(t *testing.T) {
 		{"no footer", "footer: [mini.footer]\n", "", "flow: mini", "needs a footer"},
 		{"bad yaml", "  - id: views\n", "  - id: views\n   bad indent: [\n", "  - id: views", "not valid YAML"},
 		{"min over max", "    max: 100000000\n", "    max: 100000000\n    min: 200000000\n", "  - id: reposts", "min is larger than max"},
+		{"period without names", "    type: date\n", "    type: period\n", "  - id: last", `a period question: give the names its two dates go by, "from"`},
+		{"period name taken", "    type: date\n", "    type: period\n    from: views\n    to: last_day\n", "  - id: last", `"views" is already the ID of a node`},
+		{"from on a date", "    type: date\n", "    type: date\n    from: a\n    to: b\n", "  - id: last", "from and to only apply to period questions"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

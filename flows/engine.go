@@ -425,9 +425,18 @@ func (f *Flow) messageR(m MsgRef, env map[string]any, r *Reply) Message {
 				r.fault(err)
 			}
 			out.Params[k] = normalize(v)
+			if n, ok := out.Params[k].(int64); ok && slices.Contains(atLeastOf(env), e.Src) {
+				out.Params[k] = AtLeast(n) // the answer itself, given as "over N"
+			}
 		}
 	}
 	return out
+}
+
+// atLeastOf lists the questions answered with a lower bound (env "at_least").
+func atLeastOf(env map[string]any) []string {
+	l, _ := env["at_least"].([]string)
+	return l
 }
 
 func normalize(v any) any {
@@ -469,7 +478,7 @@ func (f *Flow) nextOf(n *Node, a Answer, env map[string]any, r *Reply) string {
 // env builds the expression environment for a state: answers, facts, today.
 func (f *Flow) env(st State, now time.Time) map[string]any {
 	env := maps.Clone(f.env0())
-	answered := []string{}
+	answered, atLeast := []string{}, []string{}
 	for _, id := range f.Order {
 		n := f.Nodes[id]
 		a, ok := st.Answers[id]
@@ -478,6 +487,9 @@ func (f *Flow) env(st State, now time.Time) map[string]any {
 		}
 		if !a.Unknown {
 			answered = append(answered, id)
+		}
+		if a.AtLeast {
+			atLeast = append(atLeast, id)
 		}
 		switch n.Type {
 		case Choice:
@@ -492,9 +504,17 @@ func (f *Flow) env(st State, now time.Time) map[string]any {
 			if t, err := time.ParseInLocation(time.DateOnly, a.Date, China); err == nil {
 				env[id] = t
 			}
+		case Period:
+			from, err1 := time.ParseInLocation(time.DateOnly, a.Date, China)
+			to, err2 := time.ParseInLocation(time.DateOnly, a.Until, China)
+			if err1 == nil && err2 == nil && n.From != "" && n.To != "" {
+				env[n.From], env[n.To] = from, to
+				answered = append(answered, n.From, n.To)
+			}
 		}
 	}
 	env["answered"] = answered
+	env["at_least"] = atLeast
 	env["crisis_shown"] = st.Crisis
 	if !now.IsZero() {
 		env["today"] = Day(now)
@@ -614,7 +634,7 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 		}
 		switch {
 		case rd.AtLeast:
-			return Answer{Number: &v}, answered, &Message{ID: MsgTookAtLeast, Kind: KindNotice, Params: map[string]any{"n": v}}
+			return Answer{Number: &v, AtLeast: true}, answered, &Message{ID: MsgTookAtLeast, Kind: KindNotice, Params: map[string]any{"n": v}}
 		case !rd.Plain:
 			return Answer{Number: &v}, answered, &Message{ID: MsgTookNumber, Kind: KindNotice, Params: map[string]any{"n": v}}
 		}
@@ -650,6 +670,8 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 			return ans, answered, &Message{ID: MsgTookDate, Kind: KindNotice, Params: map[string]any{"date": d}}
 		}
 		return ans, answered, nil
+	case Period:
+		return readPeriodAnswer(n, in, invalid)
 	case Text:
 		if in.Kind != InText {
 			return Answer{}, refused, invalid(MsgInvalidText, map[string]any{"min": int64(max(n.MinLen, 1))})
@@ -670,6 +692,58 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 	return Answer{}, refused, invalid(MsgInvalidChoice, count)
 }
 
+// readPeriodAnswer reads a period question's answer: one day, two days, or
+// a start that is still going on (see ReadPeriod). Days in the future are
+// refused, an ambiguous day (06/07/2026) is asked back, two days in the
+// wrong order are taken the right way round, and anything that had to be
+// interpreted is said back.
+func readPeriodAnswer(n *Node, in Input, invalid func(string, map[string]any) *Message) (Answer, verdict, *Message) {
+	if in.Kind != InText {
+		return Answer{}, refused, invalid(MsgInvalidDate, unknownParam(n))
+	}
+	rd, ok := ReadPeriod(in.Text, in.Now)
+	if !ok {
+		return Answer{}, refused, invalid(MsgInvalidDate, unknownParam(n))
+	}
+	future := func(d time.Time) bool { return !in.Now.IsZero() && d.After(Day(in.Now)) }
+	for _, d := range []*DateReading{&rd.From, &rd.To} {
+		if !d.Ambiguous {
+			continue
+		}
+		switch {
+		case future(d.Other) && !future(d.Day):
+			*d = DateReading{Day: d.Day}
+		case future(d.Day) && !future(d.Other):
+			*d = DateReading{Day: d.Other}
+		default:
+			return Answer{}, refused, &Message{ID: MsgAmbiguousDate, Kind: KindNotice, Params: map[string]any{"a": d.Day, "b": d.Other}}
+		}
+	}
+	from, to := rd.From.Day, rd.To.Day
+	if rd.Single {
+		to = from
+	}
+	if from.After(to) {
+		from, to = to, from
+	}
+	if future(to) {
+		return Answer{}, refused, &Message{ID: MsgFutureDate, Kind: KindNotice}
+	}
+	ans := Answer{Date: from.Format(time.DateOnly), Until: to.Format(time.DateOnly)}
+	both := map[string]any{"from": from, "to": to}
+	switch {
+	case rd.Ongoing:
+		return ans, answered, &Message{ID: MsgTookOngoing, Kind: KindNotice, Params: both}
+	case rd.Single && rd.From.MonthOnly:
+		return ans, answered, &Message{ID: MsgTookMonth, Kind: KindNotice, Params: map[string]any{"date": from}}
+	case rd.Single && !rd.From.Exact:
+		return ans, answered, &Message{ID: MsgTookDate, Kind: KindNotice, Params: map[string]any{"date": from}}
+	case !rd.Single && (!rd.From.Exact || !rd.To.Exact):
+		return ans, answered, &Message{ID: MsgTookPeriod, Kind: KindNotice, Params: both}
+	}
+	return ans, answered, nil
+}
+
 // unknownParam names the node's "I don't know" answer for a message that
 // points to it; none when the node offers none.
 func unknownParam(n *Node) map[string]any {
@@ -685,7 +759,7 @@ func invalidFor(t NodeType) string {
 		return MsgInvalidMulti
 	case Number:
 		return MsgInvalidNumber
-	case Date:
+	case Date, Period:
 		return MsgInvalidDate
 	case Text:
 		return MsgInvalidText

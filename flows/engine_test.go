@@ -402,10 +402,25 @@ func randomInput(rng *rand.Rand, r flows.Reply) flows.Input {
 		in.Kind, in.Text = flows.InText, []string{"0", "1", "499", "500", "4999", "5000", "12000", "1.2万", "50", "5000000"}[rng.IntN(10)]
 	case q.Type == flows.Date:
 		in.Kind, in.Text = flows.InText, now.AddDate(0, 0, -rng.IntN(4000)).Format(time.DateOnly)
+	case q.Type == flows.Period:
+		in.Kind, in.Text = flows.InText, randomPeriod(rng, now, 4000)
 	default:
 		in.Kind, in.Text = flows.InText, "a description"
 	}
 	return in
+}
+
+// randomPeriod is a period as people type it: one day, two days, or a
+// start that is still going on, up to days back from now.
+func randomPeriod(rng *rand.Rand, now time.Time, days int) string {
+	a, b := now.AddDate(0, 0, -rng.IntN(days)), now.AddDate(0, 0, -rng.IntN(days))
+	switch rng.IntN(3) {
+	case 0:
+		return a.Format(time.DateOnly)
+	case 1:
+		return a.Format(time.DateOnly) + " to " + b.Format(time.DateOnly)
+	}
+	return "since " + a.Format(time.DateOnly)
 }
 
 // walk drives a flow with random answers and asserts every walk ends.
@@ -510,4 +525,95 @@ func TestCrisisNodeSeesAnswers(t *testing.T) {
 	if got := ids(r); len(got) < 2 || got[1] != "mini.crisis.many" || r.Messages[1].Params["views"] != int64(500) {
 		t.Fatalf("crisis with answers: %v", r.Messages)
 	}
+}
+
+// TestLowerBoundKeptForReports: a count typed as "over 5k" is stored as a
+// lower bound, counts for the thresholds, and a message showing the answer
+// itself carries it as flows.AtLeast (shown "at least 5,000"), while a
+// plain count stays a plain number.
+func TestLowerBoundKeptForReports(t *testing.T) {
+	src, err := os.ReadFile("testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(src), "  - id: crisis\n    type: info\n    say: [mini.crisis.numbers]",
+		"  - id: crisis\n    type: info\n    say: [mini.crisis.numbers, {msg: mini.crisis.many, when: \"views > 100 and 'views' in at_least\", params: {views: views}}]", 1)
+	f, err := flows.Parse("crisis.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := run(t, f, "2", "1", "over 5k")
+	if a := st.Answers["views"]; a.Number == nil || *a.Number != 5000 || !a.AtLeast {
+		t.Fatalf("views answer = %+v", a)
+	}
+	_, r := flows.Step(f, st, flows.Input{Kind: flows.InCrisis, Now: now})
+	if got := ids(r); len(got) < 2 || r.Messages[1].Params["views"] != flows.AtLeast(5000) {
+		t.Fatalf("crisis with a lower bound: %v", r.Messages)
+	}
+	st, _ = run(t, f, "2", "1", "5000")
+	_, r = flows.Step(f, st, flows.Input{Kind: flows.InCrisis, Now: now})
+	if got := ids(r); slices.Contains(got, "mini.crisis.many") {
+		t.Fatalf("a plain count is not in at_least: %v", got)
+	}
+}
+
+// TestPeriodQuestion: a period question takes one line for both days and
+// gives expressions its two names; what had to be interpreted is said
+// back, a future day is refused, and two days the wrong way round are
+// taken the right way.
+func TestPeriodQuestion(t *testing.T) {
+	src, err := os.ReadFile("testdata/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(src), "  - id: last\n    type: date\n", "  - id: when\n    type: period\n    from: first\n    to: last\n", 1)
+	y = strings.Replace(y, "    next: last\n", "    next: when\n", 1)
+	f, err := flows.Parse("period.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		typed, notice, from, to string
+	}{
+		{"2026-09-05 to 2026-11-14", "", "2026-09-05", "2026-11-14"},
+		{"2026-11-14 to 2026-09-05", "", "2026-09-05", "2026-11-14"},
+		{"2026-11-14", "", "2026-11-14", "2026-11-14"},
+		{"9月初到11月14日", flows.MsgTookPeriod, "2026-09-01", "2026-11-14"},
+		{"since early September", flows.MsgTookOngoing, "2026-09-05", "2026-11-27"},
+		{"11月14日", flows.MsgTookDate, "2026-11-14", "2026-11-14"},
+	} {
+		st, r := run(t, f, "2", "1", "6000", "5", c.typed)
+		a, ok := st.Answers["when"]
+		if !ok || a.Date != c.from || a.Until != c.to {
+			t.Errorf("%q: answer %+v (%v), want %s..%s", c.typed, a, ok, c.from, c.to)
+			continue
+		}
+		if got := ids(r); (c.notice == "") != !slices.Contains(got, c.notice) || (c.notice == "" && slices.ContainsFunc(got, func(id string) bool { return strings.HasPrefix(id, "engine.took") })) {
+			t.Errorf("%q: messages %v, want notice %q", c.typed, got, c.notice)
+		}
+		// the names reach expressions: the deadline finding uses "last"
+		_, end := finish(t, f, st)
+		want := ""
+		for _, m := range end.Messages {
+			if m.ID == "mini.deadline.police" {
+				want = m.Params["date"].(time.Time).Format(time.DateOnly)
+			}
+		}
+		if to, _ := time.ParseInLocation(time.DateOnly, c.to, flows.China); want != to.AddDate(0, 6, 0).Format(time.DateOnly) {
+			t.Errorf("%q: the deadline from the latest day = %q, want 6 months after %s", c.typed, want, c.to)
+		}
+	}
+	if _, r := run(t, f, "2", "1", "100", "5", "2026-11-01 to 2027-01-01"); !slices.Contains(ids(r), flows.MsgFutureDate) {
+		t.Errorf("a future day was not refused: %v", ids(r))
+	}
+}
+
+// finish answers whatever the mini flow still asks, to reach its outcome.
+func finish(t *testing.T, f *flows.Flow, st flows.State) (flows.State, flows.Reply) {
+	t.Helper()
+	var r flows.Reply
+	for i := 0; i < 10 && !st.Done; i++ {
+		st, r = flows.Step(f, st, commands.Input("a description of what happened", now))
+	}
+	return st, r
 }

@@ -158,12 +158,16 @@ func (f *Flow) sampleEnv() map[string]any {
 	env := map[string]any{
 		"today":        time.Time{},
 		"answered":     []string{},
+		"at_least":     []string{},
 		"crisis_shown": false,
 	}
 	for _, id := range f.Order {
 		n := f.Nodes[id]
 		if v, ok := zeroAnswer(n.Type); ok {
 			env[id] = v
+		}
+		if n.Type == Period && n.From != "" && n.To != "" {
+			env[n.From], env[n.To] = time.Time{}, time.Time{}
 		}
 	}
 	return env

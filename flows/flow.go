@@ -17,6 +17,7 @@ const (
 	Multi   NodeType = "multi"   // ask: pick one or more options
 	Number  NodeType = "number"  // ask: a whole number
 	Date    NodeType = "date"    // ask: a calendar date
+	Period  NodeType = "period"  // ask: when it began and the latest day, in one answer ("2026-09-05 to 2026-11-14", "since September")
 	Text    NodeType = "text"    // ask: free text
 	Info    NodeType = "info"    // show messages, then continue
 	Branch  NodeType = "branch"  // no message: choose the next node by condition
@@ -26,7 +27,7 @@ const (
 // Asks reports whether the node waits for an answer from the user.
 func (t NodeType) Asks() bool {
 	switch t {
-	case Choice, Multi, Number, Date, Text:
+	case Choice, Multi, Number, Date, Period, Text:
 		return true
 	}
 	return false
@@ -87,6 +88,9 @@ type Node struct {
 	Unknown  string // label message ID of an "I don't know" option (number, date, choice)
 	MaxLen   int    // text: most characters accepted
 	MinLen   int    // text: fewest characters accepted
+	// From and To name the two dates a period answer gives, as
+	// expressions see them (e.g. q6_start, q6_last); a single day is both.
+	From, To string
 	Routes   []Route
 	Next     string
 	Sections []string // outcome: assessment sections shown, in order

@@ -22,8 +22,8 @@ import (
 // measured here.
 const (
 	typicalGoal       = 15
-	scenarioMedianMax = 20 // median of the shipped scenarios
-	walkP90Max        = 24 // 90th percentile of the random walks
+	scenarioMedianMax = 17 // median of the shipped scenarios
+	walkP90Max        = 21 // 90th percentile of the random walks
 )
 
 // asked counts the questions a finished conversation answered (each ask

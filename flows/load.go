@@ -453,7 +453,7 @@ func (d *decoder) section(f *Flow, sn *yaml.Node, i int) {
 	f.Sections[s.ID] = s
 }
 
-var nodeKeys = []string{"id", "type", "say", "ask", "ask_as", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "routes", "next", "sections", "summary", "parts"}
+var nodeKeys = []string{"id", "type", "say", "ask", "ask_as", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "from", "to", "routes", "next", "sections", "summary", "parts"}
 
 func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	what := fmt.Sprintf("node %d", i+1)
@@ -465,12 +465,14 @@ func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	}
 	what = "the node " + n.ID
 	switch n.Type {
-	case Choice, Multi, Number, Date, Text, Info, Branch, Outcome:
+	case Choice, Multi, Number, Date, Period, Text, Info, Branch, Outcome:
 	case "":
-		d.errf(nn, "%s needs a \"type\": choice, multi, number, date, text, info, branch or outcome", what)
+		d.errf(nn, "%s needs a \"type\": choice, multi, number, date, period, text, info, branch or outcome", what)
 	default:
-		d.errf(nf["type"], "%s has an unknown type %q (use choice, multi, number, date, text, info, branch or outcome)", what, n.Type)
+		d.errf(nf["type"], "%s has an unknown type %q (use choice, multi, number, date, period, text, info, branch or outcome)", what, n.Type)
 	}
+	n.From = d.str(nf["from"], what+" from")
+	n.To = d.str(nf["to"], what+" to")
 	n.Say = d.msgRefs(nf["say"], what+" say")
 	if a := nf["ask"]; a != nil {
 		n.Ask = d.msgRef(a, "the question of "+what, "msg")

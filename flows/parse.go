@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,10 +22,20 @@ func toASCIIDigits(s string) string {
 	}, s)
 }
 
+// simplified maps the Traditional form of each character the words below
+// use to its Simplified form, so that 1.2萬, 大約一萬兩千, 上週六 and 不確定
+// read as 1.2万, 大约一万两千, 上周六 and 不确定 (OpenCC's Simplified →
+// Traditional table, reversed for these characters; 裡 is Taiwan's 裏).
+var simplified = map[rune]rune{'萬': '万', '兩': '两', '個': '个', '箇': '个', '瞭': '了', '於': '于', '億': '亿', '餘': '余', '淩': '凌', '幾': '几', '韆': '千', '發': '发', '髮': '发', '號': '号', '後': '后', '週': '周', '賙': '周', '塊': '块', '將': '将', '應': '应', '張': '张', '時': '时', '曉': '晓', '條': '条', '來': '来', '沒': '没', '瀏': '浏', '碼': '码', '確': '确', '禮': '礼', '約': '约', '覽': '览', '計': '计', '記': '记', '許': '许', '該': '该', '說': '说', '轉': '转', '過': '过', '這': '这', '裏': '里', '裡': '里', '錢': '钱'}
+
 // fold is s trimmed and lower-cased, full-width letters, digits and signs
-// made ASCII, curly apostrophes straight and runs of spaces one space.
+// made ASCII, curly apostrophes straight, Traditional characters
+// Simplified (see simplified) and runs of spaces one space.
 func fold(s string) string {
 	s = strings.Map(func(r rune) rune {
+		if h, ok := simplified[r]; ok {
+			return h
+		}
 		switch {
 		case r >= 0xFF01 && r <= 0xFF5E:
 			r -= 0xFEE0
@@ -76,8 +87,12 @@ var (
 	numApprox  = []string{"approximately ", "approx. ", "approx.", "approx ", "about ", "around ", "roughly ", "maybe ", "probably ", "almost ", "nearly ", "close to ", "like ", "~", "≈", "约莫", "大约", "大概", "差不多", "将近", "接近", "估计", "可能", "应该", "约", "近"}
 	numAtLeast = []string{"more than ", "over ", "above ", "at least ", "upwards of ", ">=", ">", "超过", "至少", "不止", "不少于", "起码", "多于", "高于"}
 	numSuffix  = []string{" or more", " or so", " plus", "ish", "+", "以上", "左右", "上下", "来", "多", "余"}
-	numUnits   = []string{" views", " view", " times", " reposts", " repost", " shares", " share", " people", " persons", " yuan", " rmb", "rmb", "次浏览", "次转发", "人次", "次", "个", "人", "条", "元", "块钱", "块", "遍", "份", "张"}
-	vagueWords = []string{"a few dozen", "few dozen", "dozens", "a few hundred", "hundreds", "a few thousand", "thousands", "a lot", "lots", "many", "several", "some", "a few", "成千上万", "很多", "好多", "不少", "许多", "一些"}
+	// Hedges around a number that change nothing: "三四个吧", "I think 200".
+	numHedgePre  = []string{"i think ", "i guess ", "i believe ", "好像是", "好像", "感觉有", "感觉", "应该是", "大概有", "大约有", "差不多有", "有"}
+	numHedgeSuf  = []string{" i think", " i guess", " i believe", "的样子", "的样子吧", "吧", "啊", "呢", "呀", "吧应该"}
+	numRangeExpr = regexp.MustCompile(`^(\d[\d,]*(?:\.\d+)?)\s*(?:-|–|—|~|～|to|or|到|至)\s*(\d[\d,]*(?:\.\d+)?)\s*(k|w|万|千|thousand|million|m)?$`)
+	numUnits     = []string{" views", " view", " times", " reposts", " repost", " shares", " share", " people", " persons", " yuan", " rmb", "rmb", "次浏览", "次转发", "人次", "次", "个", "人", "条", "元", "块钱", "块", "遍", "份", "张"}
+	vagueWords   = []string{"a few dozen", "few dozen", "dozens", "a few hundred", "hundreds", "a few thousand", "thousands", "a lot", "lots", "many", "several", "some", "a few", "成千上万", "很多", "好多", "不少", "许多", "一些"}
 )
 
 // ReadNumber reads a whole, non-negative number as people type it: "5000",
@@ -86,7 +101,9 @@ var (
 // (vague). ok is false for anything else.
 func ReadNumber(s string) (NumberReading, bool) {
 	s = fold(toASCIIDigits(s))
-	s = strings.TrimRight(s, ".。!！")
+	s = strings.TrimRight(s, ".。!！~～")
+	s, _ = cutAny(s, numHedgePre...)
+	s, _ = cutAnySuffix(s, numHedgeSuf...)
 	folded := s
 	var r NumberReading
 	approx := false
@@ -108,6 +125,9 @@ func ReadNumber(s string) (NumberReading, bool) {
 	}
 	if s == "" {
 		return NumberReading{}, false
+	}
+	if lo, ok := rangeLow(s); ok {
+		return NumberReading{Value: lo, AtLeast: true}, true
 	}
 	// "十几" is at least ten, "二十几" at least twenty.
 	if t, ok := strings.CutSuffix(s, "十几"); ok {
@@ -167,6 +187,37 @@ func ReadNumber(s string) (NumberReading, bool) {
 	}
 	r.Value = int64(v + 0.5)
 	return r, true
+}
+
+// rangeLow reads a range as its lower bound: "3-4", "20-30k", "3 or 4",
+// "三四", "两三千", "七八十" (a range is at least its lower end).
+func rangeLow(s string) (int64, bool) {
+	if m := numRangeExpr.FindStringSubmatch(s); m != nil {
+		lo, err1 := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
+		hi, err2 := strconv.ParseFloat(strings.ReplaceAll(m[2], ",", ""), 64)
+		if err1 != nil || err2 != nil || lo > hi {
+			return 0, false
+		}
+		mult := map[string]float64{"": 1, "k": 1e3, "thousand": 1e3, "千": 1e3, "w": 1e4, "万": 1e4, "m": 1e6, "million": 1e6}[m[3]]
+		if v := lo * mult; v == float64(int64(v)) && v <= 1e15 {
+			return int64(v), true
+		}
+		return 0, false
+	}
+	rs := []rune(s)
+	if len(rs) < 2 {
+		return 0, false
+	}
+	a, okA := cnDigits[rs[0]]
+	b, okB := cnDigits[rs[1]]
+	if !okA || !okB || b != a+1 || a == 0 || (a == 1 && rs[1] == '二') { // 一两个, not 一二
+		return 0, false
+	}
+	v, ok := chineseNumber(string(rs[0]) + string(rs[2:]))
+	if !ok || v <= 0 {
+		return 0, false
+	}
+	return int64(v), true
 }
 
 // vague reads a text that is not a number as a rough amount ("几十个",
@@ -315,6 +366,9 @@ func ReadDate(s string, now time.Time) (DateReading, bool) {
 		return DateReading{}, false
 	}
 	today := Day(now)
+	if d, ok := monthPart(s, now); ok {
+		return d, true
+	}
 	if d, ok := relativeDate(s, today); ok {
 		return DateReading{Day: d}, true
 	}
@@ -502,6 +556,79 @@ func yearlessDate(s string, today time.Time) (DateReading, bool) {
 	return DateReading{}, false
 }
 
+// Parts of a month as people say them, and the day each is read as.
+var (
+	enMonthParts = []struct {
+		prefix string
+		day    int
+	}{{"early ", 5}, {"beginning of ", 1}, {"start of ", 1}, {"the beginning of ", 1}, {"the start of ", 1},
+		{"mid ", 15}, {"mid-", 15}, {"middle of ", 15}, {"the middle of ", 15},
+		{"late ", 25}, {"end of ", 31}, {"the end of ", 31}}
+	cnMonthParts = []struct {
+		suffix string
+		day    int
+	}{{"上旬", 5}, {"月初", 1}, {"初", 1}, {"中旬", 15}, {"月中", 15}, {"中", 15}, {"下旬", 25}, {"月底", 31}, {"月末", 31}, {"底", 31}, {"末", 31}}
+)
+
+// monthPart reads a part of a month: "early September", "mid-Oct 2026",
+// "end of last month", "9月初", "10月中旬", "上个月底", and a whole month
+// relative to now: "last month", "上个月", "this month", "这个月" (its
+// first day, as for a named month). The day is approximate: the reply says
+// how it was read.
+func monthPart(s string, now time.Time) (DateReading, bool) {
+	today := Day(now)
+	rel := func(m string) (time.Time, bool) {
+		switch m {
+		case "last month", "the last month", "上个月", "上月", "上一个月":
+			return time.Date(today.Year(), today.Month()-1, 1, 0, 0, 0, 0, China), true
+		case "this month", "这个月", "本月", "这月":
+			return time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, China), true
+		}
+		return time.Time{}, false
+	}
+	if first, ok := rel(s); ok {
+		return DateReading{Day: first, MonthOnly: true}, true
+	}
+	month := func(m string) (time.Time, bool) {
+		if first, ok := rel(m); ok {
+			return first, true
+		}
+		if d, ok := exactDate(m); ok && d.MonthOnly {
+			return d.Day, true
+		}
+		if d, ok := yearlessDate(m, today); ok && d.MonthOnly {
+			return d.Day, true
+		}
+		return time.Time{}, false
+	}
+	at := func(first time.Time, day int) (DateReading, bool) {
+		last := first.AddDate(0, 1, -1).Day()
+		d := first.AddDate(0, 0, min(day, last)-1)
+		if d.After(today) {
+			d = today // "end of this month", said before its end
+		}
+		return DateReading{Day: d}, true
+	}
+	for _, p := range enMonthParts {
+		if rest, ok := strings.CutPrefix(s, p.prefix); ok {
+			if first, ok := month(strings.TrimSpace(rest)); ok {
+				return at(first, p.day)
+			}
+		}
+	}
+	for _, p := range cnMonthParts {
+		if rest, ok := strings.CutSuffix(s, p.suffix); ok && rest != "" {
+			if !strings.HasSuffix(rest, "月") {
+				rest += "月" // 9月初 → "9月" + 初; 上个月底 keeps its 月
+			}
+			if first, ok := month(strings.TrimSuffix(rest, "的")); ok {
+				return at(first, p.day)
+			}
+		}
+	}
+	return DateReading{}, false
+}
+
 // relativeDate reads dates relative to today.
 func relativeDate(s string, today time.Time) (time.Time, bool) {
 	for _, p := range dayParts {
@@ -656,4 +783,119 @@ func dontKnow(text string) bool {
 		}
 	}
 	return false
+}
+
+// PeriodReading is a typed period as it was understood: the first and the
+// latest day of what happened.
+type PeriodReading struct {
+	From, To DateReading
+	// Single: one date was given (From and To are that day).
+	Single bool
+	// Ongoing: "still going on", "since September", "至今": To is today.
+	Ongoing bool
+}
+
+// Words of a period: where it is still going on, and what separates its
+// two dates.
+var (
+	periodOngoing = []string{"and it's still going on", "and it is still going on", "and still going on", "still going on", "and still going",
+		"and ongoing", "ongoing", "until now", "till now", "up to now", "up till now", "to now", "until today", "to today", "to date", "now",
+		"现在还在继续", "现在还在", "一直到现在", "持续到现在", "持续至今", "直到现在", "到现在", "到今天", "至今", "还在继续", "仍在继续", "一直没停", "还没停", "现在"}
+	periodSince       = []string{"ever since ", "since ", "starting from ", "starting ", "自从"}
+	periodFrom        = []string{"from ", "between ", "从", "自"}
+	periodSinceSuffix = []string{"开始到现在", "开始一直", "开始的", "开始", "以来", "起"}
+	periodSeps        = []string{" until ", " till ", " through ", " to ", " and ", " - ", "–", "—", "~", "～", "一直到", "直到", "至", "到", "-"}
+)
+
+// ReadPeriod reads when something happened, as people type it: one date
+// ("2026-11-14": a single day), a range ("2026-09-05 to 2026-11-14",
+// "9月初到11月14日", "from June to August", "11月2日到14日"), or a start
+// that is still going on ("since early September", "从9月开始", "2026-09-05
+// 至今", "September until now"). Each date is read as ReadDate reads it.
+func ReadPeriod(s string, now time.Time) (PeriodReading, bool) {
+	s = fold(toASCIIDigits(s))
+	s = strings.TrimSpace(strings.TrimRight(s, ".。!！"))
+	var r PeriodReading
+	trimSep := func(t string) string {
+		t = strings.TrimSpace(t)
+		for _, sep := range []string{",", "，", "、", "-", "–", "—", "~", "～", "到", "至", "until", "till", "to", "and", "一直", "，"} {
+			t = strings.TrimSpace(strings.TrimSuffix(t, sep))
+		}
+		return t
+	}
+	if t, ok := cutAnySuffix(s, periodOngoing...); ok && t != s {
+		if t = trimSep(t); t != "" {
+			s, r.Ongoing = t, true
+		}
+	}
+	since := false
+	if t, ok := cutAny(s, periodFrom...); ok {
+		s = strings.TrimSpace(t)
+	}
+	if t, ok := cutAny(s, periodSince...); ok {
+		since = true
+		s = strings.TrimSpace(t)
+	}
+	if t, ok := cutAnySuffix(s, periodSinceSuffix...); ok && t != "" {
+		since = true
+		s = trimSep(t)
+	}
+	if s == "" || now.IsZero() {
+		return PeriodReading{}, false
+	}
+	today := Day(now)
+	_, whole := ReadDate(s, now) // "2026-11-14" is one day, not 2026-11 to the 14th
+	if !r.Ongoing && !whole {
+		for _, sep := range periodSeps {
+			for i := 0; i+len(sep) <= len(s); {
+				j := strings.Index(s[i:], sep)
+				if j < 0 {
+					break
+				}
+				j += i
+				left, right := strings.TrimSpace(s[:j]), strings.TrimSpace(s[j+len(sep):])
+				if l, ok := ReadDate(left, now); ok && right != "" {
+					if rt, ok := periodEnd(right, l, now); ok {
+						return PeriodReading{From: l, To: rt}, true
+					}
+				}
+				i = j + len(sep)
+			}
+		}
+	}
+	d, ok := ReadDate(s, now)
+	if !ok {
+		return PeriodReading{}, false
+	}
+	r.From = d
+	if r.Ongoing || since {
+		r.Ongoing = true
+		r.To = DateReading{Day: today, Exact: true}
+		return r, true
+	}
+	r.To, r.Single = d, true
+	return r, true
+}
+
+// periodEnd reads the second date of a range; a bare day ("14", "14日",
+// "14th") takes its month and year from the first.
+func periodEnd(s string, first DateReading, now time.Time) (DateReading, bool) {
+	if d, ok := ReadDate(s, now); ok {
+		return d, true
+	}
+	t, _ := cutAnySuffix(s, "日", "号", "th", "st", "nd", "rd")
+	day, err := strconv.Atoi(t)
+	if err != nil {
+		if v, ok := chineseNumber(t); ok && v == float64(int(v)) {
+			day = int(v)
+		} else {
+			return DateReading{}, false
+		}
+	}
+	y, m, _ := first.Day.Date()
+	d, ok := mkDate(y, int(m), day)
+	if !ok {
+		return DateReading{}, false
+	}
+	return DateReading{Day: d, Exact: first.Exact}, true
 }

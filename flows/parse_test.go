@@ -69,13 +69,27 @@ func TestReadNumber(t *testing.T) {
 		{"hundreds", r{Vague: true}},
 		{"很多", r{Vague: true}},
 		{"a lot", r{Vague: true}},
+		// ranges: at least the lower end; hedges change nothing
+		{"三四个吧", r{Value: 3, AtLeast: true}},
+		{"七八个", r{Value: 7, AtLeast: true}},
+		{"两三千", r{Value: 2000, AtLeast: true}},
+		{"三四十", r{Value: 30, AtLeast: true}},
+		{"一两个", r{Value: 1, AtLeast: true}},
+		{"3-4", r{Value: 3, AtLeast: true}},
+		{"3 or 4", r{Value: 3, AtLeast: true}},
+		{"20-30k", r{Value: 20000, AtLeast: true}},
+		{"2000到3000", r{Value: 2000, AtLeast: true}},
+		{"500吧", r{Value: 500, Plain: true}},
+		{"好像是2000", r{Value: 2000, Plain: true}},
+		{"I think 200", r{Value: 200, Plain: true}},
+		{"at least 20,000", r{Value: 20000, AtLeast: true}},
 	} {
 		got, ok := flows.ReadNumber(c.in)
 		if !ok || got != c.want {
 			t.Errorf("ReadNumber(%q) = %+v, %v; want %+v", c.in, got, ok, c.want)
 		}
 	}
-	for _, in := range []string{"", "abc", "-5", "1e5", "NaN", "inf", "0x10", "万", "一二", "five thousand apples", "2026-05-14", "1.2.3"} {
+	for _, in := range []string{"", "abc", "-5", "1e5", "NaN", "inf", "0x10", "万", "一二", "四三", "4-3", "five thousand apples", "2026-05-14", "1.2.3"} {
 		if got, ok := flows.ReadNumber(in); ok {
 			t.Errorf("ReadNumber(%q) = %+v, want no number", in, got)
 		}
@@ -144,6 +158,21 @@ func TestReadDate(t *testing.T) {
 		{"14/11/2026", r{Day: day(2026, 11, 14)}},
 		{"11/14/2026", r{Day: day(2026, 11, 14)}},
 		{"07/07/2026", r{Day: day(2026, 7, 7)}},
+		// parts of a month, and months relative to now
+		{"early September", r{Day: day(2026, 9, 5)}},
+		{"mid-October", r{Day: day(2026, 10, 15)}},
+		{"end of October 2025", r{Day: day(2025, 10, 31)}},
+		{"the beginning of June", r{Day: day(2026, 6, 1)}},
+		{"late february", r{Day: day(2026, 2, 25)}},
+		{"9月初", r{Day: day(2026, 9, 1)}},
+		{"9月中旬", r{Day: day(2026, 9, 15)}},
+		{"10月底", r{Day: day(2026, 10, 31)}},
+		{"2025年12月下旬", r{Day: day(2025, 12, 25)}},
+		{"上个月底", r{Day: day(2026, 10, 31)}},
+		{"last month", r{Day: day(2026, 10, 1), MonthOnly: true}},
+		{"上个月", r{Day: day(2026, 10, 1), MonthOnly: true}},
+		{"this month", r{Day: day(2026, 11, 1), MonthOnly: true}},
+		{"end of this month", r{Day: day(2026, 11, 25)}}, // not after today
 	} {
 		got, ok := flows.ReadDate(c.in, now)
 		if !ok || !got.Day.Equal(c.want.Day) || !got.Other.Equal(c.want.Other) || got.Exact != c.want.Exact || got.MonthOnly != c.want.MonthOnly || got.Ambiguous != c.want.Ambiguous {
@@ -315,5 +344,51 @@ func TestDontKnowTypedAsWords(t *testing.T) {
 	st, _ = flows.Step(f, st, flows.Input{Kind: flows.InText, Text: "not sure, about 5000", Now: now})
 	if a := st.Answers["views"]; a.Unknown {
 		t.Errorf("\"not sure, about 5000\" = %+v", a)
+	}
+}
+
+// TestReadPeriod: when it happened, typed in one line: one day, two days,
+// or a start that is still going on, in English and Chinese.
+func TestReadPeriod(t *testing.T) {
+	now := time.Date(2026, 11, 25, 22, 30, 0, 0, flows.China) // a Wednesday
+	day := func(y, m, d int) string {
+		return time.Date(y, time.Month(m), d, 0, 0, 0, 0, flows.China).Format(time.DateOnly)
+	}
+	for _, c := range []struct {
+		in, from, to    string
+		single, ongoing bool
+	}{
+		{"2026-11-14", day(2026, 11, 14), day(2026, 11, 14), true, false},
+		{"2026-09-05 to 2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"2026-09-05 - 2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"2026-09-05-2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"2026-09-05~2026-11-14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"from June to August", day(2026, 6, 1), day(2026, 8, 1), false, false},
+		{"between 3 Sept 2026 and 10 Oct 2026", day(2026, 9, 3), day(2026, 10, 10), false, false},
+		{"early September until November 14", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"9月初到11月14日", day(2026, 9, 1), day(2026, 11, 14), false, false},
+		{"2026年9月5日至2026年11月14日", day(2026, 9, 5), day(2026, 11, 14), false, false},
+		{"11月2日到14日", day(2026, 11, 2), day(2026, 11, 14), false, false},
+		{"从10月30日到11月20日", day(2026, 10, 30), day(2026, 11, 20), false, false},
+		{"since early September", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"since 2026-09-05", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"2026-09-05 until now", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"September, still going on", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"2026-09-05 至今", day(2026, 9, 5), day(2026, 11, 25), false, true},
+		{"从9月开始", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"上个月开始，现在还在继续", day(2026, 10, 1), day(2026, 11, 25), false, true},
+		{"三周前到现在", day(2026, 11, 4), day(2026, 11, 25), false, true},
+		{"last month", day(2026, 10, 1), day(2026, 10, 1), true, false},
+	} {
+		got, ok := flows.ReadPeriod(c.in, now)
+		if !ok || got.From.Day.Format(time.DateOnly) != c.from || got.To.Day.Format(time.DateOnly) != c.to || got.Single != c.single || got.Ongoing != c.ongoing {
+			t.Errorf("ReadPeriod(%q) = %s..%s single=%v ongoing=%v, %v; want %s..%s single=%v ongoing=%v",
+				c.in, got.From.Day.Format(time.DateOnly), got.To.Day.Format(time.DateOnly), got.Single, got.Ongoing, ok, c.from, c.to, c.single, c.ongoing)
+		}
+	}
+	for _, in := range []string{"", "soon", "since", "to 2026-11-14 to", "until now", "a while", "2026-02-30 to 2026-03-01"} {
+		if got, ok := flows.ReadPeriod(in, now); ok {
+			t.Errorf("ReadPeriod(%q) = %+v, want no period", in, got)
+		}
 	}
 }

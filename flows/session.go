@@ -46,10 +46,21 @@ type Answer struct {
 	Choice  string   `json:"c,omitempty"`
 	Choices []string `json:"m,omitempty"`
 	Number  *int64   `json:"n,omitempty"`
-	Date    string   `json:"d,omitempty"` // YYYY-MM-DD
+	Date    string   `json:"d,omitempty"` // YYYY-MM-DD; a period's first day
+	Until   string   `json:"e,omitempty"` // YYYY-MM-DD: a period's latest day
 	Text    string   `json:"t,omitempty"`
 	Unknown bool     `json:"u,omitempty"`
+	// AtLeast: the number was given as a lower bound ("over 5,000",
+	// "两万多", "3-4"); reports show it as "at least".
+	AtLeast bool `json:"ge,omitempty"`
 }
+
+// AtLeast is a parameter value the user gave as a lower bound: a report
+// says "at least 20,000", and transports render it so (LowerBound).
+type AtLeast int64
+
+// LowerBound is the number itself.
+func (a AtLeast) LowerBound() int64 { return int64(a) }
 
 // InputKind says what the user did.
 type InputKind string
@@ -190,6 +201,8 @@ const (
 	MsgTookAtLeast      = "engine.took.at_least"          // "一千多": the lower bound taken
 	MsgTookDate         = "engine.took.date"              // "yesterday", "11月14日": the date taken
 	MsgTookMonth        = "engine.took.month"             // "June 2026": the first of the month taken
+	MsgTookPeriod       = "engine.took.period"            // "9月初到11月14日": the two days taken
+	MsgTookOngoing      = "engine.took.ongoing"           // "since early September": from that day until today
 )
 
 // Label is a message parameter that is itself a message, such as an
@@ -224,6 +237,8 @@ var EngineMessages = map[string][]string{
 	MsgTookAtLeast:      {"n"},
 	MsgTookDate:         {"date"},
 	MsgTookMonth:        {"date"},
+	MsgTookPeriod:       {"from", "to"},
+	MsgTookOngoing:      {"from", "to"},
 }
 
 // Localizer turns message IDs into text in a language. Transports use it;

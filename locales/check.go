@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -280,7 +281,10 @@ func placeholders(tmpl string) ([]string, error) {
 	return out, nil
 }
 
-// compare checks every translation against the English catalog.
+// compare checks every translation against the English catalog. A
+// message a catalog lacks is no problem here: English is shown for it (a
+// partial catalog is usable); Missing lists them, for `redress i18n status`
+// and for lint, which wants complete catalogs.
 func (c *Catalog) compare(skip map[string]bool) Problems {
 	var probs Problems
 	src := c.messages[Source]
@@ -290,15 +294,10 @@ func (c *Catalog) compare(skip map[string]bool) Problems {
 		}
 		cat := c.messages[lang]
 		for _, id := range sortedIDs(src) {
-			e, ok := cat[id]
-			if !ok {
-				probs = append(probs, Problem{File: src[id].file, Line: src[id].line, Msg: fmt.Sprintf("the %s catalog has no translation of %s", lang, id)})
-				continue
-			}
-			want, _ := placeholders(src[id].msg.Other)
-			got, _ := placeholders(e.msg.Other)
-			if strings.Join(want, ",") != strings.Join(got, ",") {
-				probs = append(probs, Problem{File: e.file, Line: e.line, Msg: fmt.Sprintf("%s uses the placeholders {%s}, but the English text uses {%s}", id, strings.Join(got, ", "), strings.Join(want, ", "))})
+			if e, ok := cat[id]; ok {
+				if why := c.Broken(lang, id); why != "" {
+					probs = append(probs, Problem{File: e.file, Line: e.line, Msg: why})
+				}
 			}
 		}
 		for _, id := range sortedIDs(cat) {
@@ -309,6 +308,135 @@ func (c *Catalog) compare(skip map[string]bool) Problems {
 	}
 	return probs
 }
+
+// Missing lists, sorted, the English messages lang's catalog has no
+// translation of (English is shown for them).
+func (c *Catalog) Missing(lang string) []string {
+	var out []string
+	for _, id := range sortedIDs(c.messages[Source]) {
+		if _, ok := c.messages[lang][id]; !ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Broken says what is wrong with lang's translation of message id, in
+// words a translator understands, or returns "" when nothing is: a
+// template that does not parse, placeholders other than the English
+// text's, or, for a message with plural forms, a form lang's plural rules
+// need that the translation lacks.
+func (c *Catalog) Broken(lang, id string) string {
+	e, ok := c.messages[lang][id]
+	src, inSrc := c.messages[Source][id]
+	if !ok || !inSrc {
+		return ""
+	}
+	got, err := formPlaceholders(e.msg)
+	if err != nil {
+		return fmt.Sprintf("%s: the template does not work: %v", id, err)
+	}
+	want, _ := formPlaceholders(src.msg)
+	if strings.Join(want, ",") != strings.Join(got, ",") {
+		return fmt.Sprintf("%s uses the placeholders {%s}, but the English text uses {%s}", id, strings.Join(got, ", "), strings.Join(want, ", "))
+	}
+	if lang == Source || len(forms(src.msg)) < 2 {
+		return ""
+	}
+	have := forms(e.msg)
+	var lack []string
+	for _, f := range PluralForms(lang) {
+		if _, ok := have[f]; !ok {
+			lack = append(lack, f)
+		}
+	}
+	if len(lack) > 0 {
+		return fmt.Sprintf("%s counts something, and %s needs the plural forms %s; the translation lacks %s", id, lang, strings.Join(PluralForms(lang), ", "), strings.Join(lack, ", "))
+	}
+	return ""
+}
+
+// formPlaceholders is the union of the placeholders of every plural form
+// of m, sorted.
+func formPlaceholders(m *i18n.Message) ([]string, error) {
+	seen := map[string]bool{}
+	for _, text := range forms(m) {
+		ps, err := placeholders(text)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			seen[p] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// forms returns m's non-empty plural forms by name: "one", "other", ...
+func forms(m *i18n.Message) map[string]string {
+	out := map[string]string{}
+	for name, text := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other} {
+		if text != "" {
+			out[name] = text
+		}
+	}
+	return out
+}
+
+// pluralNames are the CLDR plural forms in their usual order.
+var pluralNames = []struct {
+	name string
+	form plural.Form
+}{{"zero", plural.Zero}, {"one", plural.One}, {"two", plural.Two}, {"few", plural.Few}, {"many", plural.Many}, {"other", plural.Other}}
+
+// PluralForms lists the plural forms (CLDR: zero, one, two, few, many,
+// other) a message that counts something needs in lang: "one, other" in
+// English, "other" alone in Chinese, "one, few, many, other" in Russian.
+func PluralForms(lang string) []string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return []string{"other"}
+	}
+	used := map[plural.Form]bool{plural.Other: true}
+	for n := 0; n <= 1000; n++ {
+		used[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)] = true
+		used[plural.Cardinal.MatchPlural(tag, n, 1, 1, 5, 5)] = true // n.5
+	}
+	used[plural.Cardinal.MatchPlural(tag, 1000000, 0, 0, 0, 0)] = true
+	var out []string
+	for _, p := range pluralNames {
+		if used[p.form] {
+			out = append(out, p.name)
+		}
+	}
+	return out
+}
+
+// Message is one message of a catalog as a translator sees it.
+type Message struct {
+	ID          string
+	Description string
+	Forms       map[string]string // plural form ("one", "other", ...) → text; a message that counts nothing has "other" alone
+	File        string            // the catalog file it is in
+	Line        int
+}
+
+// Message returns lang's message id as it is written in its catalog.
+func (c *Catalog) Message(lang, id string) (Message, bool) {
+	e, ok := c.messages[lang][id]
+	if !ok {
+		return Message{}, false
+	}
+	return Message{ID: id, Description: e.msg.Description, Forms: forms(e.msg), File: e.file, Line: e.line}, true
+}
+
+// IDs lists, sorted, the messages of lang's catalog.
+func (c *Catalog) IDs(lang string) []string { return sortedIDs(c.messages[lang]) }
 
 func sortedIDs(m map[string]*entry) []string {
 	ids := make([]string, 0, len(m))

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Citations as the flow writes them, and as readers read them.
@@ -98,10 +100,31 @@ func Pinpoint(lang, cite string) string {
 	if err != nil {
 		return cite
 	}
-	return c.pinpoint(zh(lang))
+	return inScript(lang, c.pinpoint(zh(lang)))
 }
 
 func zh(lang string) bool { return strings.HasPrefix(lang, "zh") }
+
+// traditional writes the two characters of a Chinese pinpoint that differ
+// between the scripts (条 article, 项 item) in Traditional characters.
+var traditional = strings.NewReplacer("条", "條", "项", "項")
+
+// inScript returns a Chinese pinpoint written by code in the script of
+// lang: as it is for Simplified Chinese, in Traditional characters for
+// zh-Hant (第五十条第一款第（二）项 → 第五十條第一款第（二）項).
+func inScript(lang, s string) string {
+	if !zh(lang) {
+		return s
+	}
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return s
+	}
+	if script, _ := tag.Script(); script.String() == "Hant" {
+		return traditional.Replace(s)
+	}
+	return s
+}
 
 // pins returns the pinpoint's parts as they are listed after "Arts." or
 // "items" in English ("50(1)(ii)"), or in full in Chinese, and which kind
@@ -296,7 +319,7 @@ func (c *Catalog) Cite(lang string, cites []string) string {
 	}
 	out := make([]string, len(groups))
 	for i, g := range groups {
-		pin := joinPins(z, g.kind, g.pins)
+		pin := inScript(lang, joinPins(z, g.kind, g.pins))
 		switch {
 		case pin == "":
 			out[i] = g.name

@@ -77,9 +77,12 @@ func (c *Catalog) Has(lang, id string) bool {
 }
 
 // Match picks the catalog for a user's language code (as Telegram or the
-// environment gives it): any Simplified Chinese (zh, zh-CN, zh-SG, zh-Hans)
-// → zh-Hans; other Chinese → zh-Hant when there is such a catalog, else
-// zh-Hans; another language with a catalog → it; anything else → English.
+// environment gives it). Chinese goes by its script, as CLDR infers it:
+// zh, zh-CN, zh-SG, zh-Hans → zh-Hans; zh-TW, zh-HK, zh-MO, zh-Hant →
+// zh-Hant (zh-Hans when there is no such catalog). Another language with a
+// catalog → it (pt-BR → pt when only pt has one); anything else → English.
+// No language is named here beyond Chinese: a catalog's files are all a
+// language needs.
 func (c *Catalog) Match(code string) string {
 	code = strings.TrimSpace(strings.ReplaceAll(code, "_", "-"))
 	if i := strings.IndexByte(code, '.'); i >= 0 { // zh_CN.UTF-8
@@ -128,7 +131,8 @@ func (c *Catalog) localizer(lang string) *i18n.Localizer {
 
 // Render returns message id in lang with its parameters filled in,
 // followed by its citations (see Cite) and, for an unconfirmed point, a caution. A
-// message missing from lang falls back to English; one missing everywhere
+// message missing from lang (a partial catalog) is shown in English, that
+// message only and without a word to the user; one missing everywhere
 // renders as its ID (the checker makes sure that never ships).
 func (c *Catalog) Render(lang, id string, params map[string]any, cite []string, unconfirmed bool) string {
 	if !c.hasLang(lang) {
@@ -159,6 +163,10 @@ func (c *Catalog) Text(lang, id string, params map[string]any) string {
 func (c *Catalog) text(lang, id string, params map[string]any) string {
 	data := make(map[string]any, len(params))
 	for k, v := range params {
+		if lb, ok := v.(lowerBound); ok { // "over 5,000": at least 5,000
+			data[k] = c.text(lang, MsgAtLeast, map[string]any{"n": lb.LowerBound()})
+			continue
+		}
 		data[k] = Format(lang, v)
 	}
 	s, err := c.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
@@ -172,10 +180,15 @@ func (c *Catalog) text(lang, id string, params map[string]any) string {
 const (
 	MsgCite        = "ui.cite"
 	MsgUnconfirmed = "ui.unconfirmed"
+	MsgAtLeast     = "ui.at_least"
 )
 
+// lowerBound is a parameter value the user gave as a lower bound ("over
+// 5,000"): flows.AtLeast. It renders as MsgAtLeast.
+type lowerBound interface{ LowerBound() int64 }
+
 // RenderMessages lists the message IDs this package renders itself, with their parameters.
-var RenderMessages = map[string][]string{MsgCite: {"list"}, MsgUnconfirmed: {}, MsgSourceEntry: {"full", "short"}}
+var RenderMessages = map[string][]string{MsgCite: {"list"}, MsgUnconfirmed: {}, MsgSourceEntry: {"full", "short"}, MsgAtLeast: {"n"}}
 
 // Format turns a parameter value into text for lang: numbers with digit
 // grouping, dates as the language writes them, lists joined.

@@ -22,7 +22,8 @@ func TestMatch(t *testing.T) {
 	c := mustLoad(t)
 	cases := map[string]string{
 		"zh": "zh-Hans", "zh-CN": "zh-Hans", "zh-SG": "zh-Hans", "zh-Hans": "zh-Hans", "zh-hans-cn": "zh-Hans",
-		"zh_CN.UTF-8": "zh-Hans", "zh-TW": "zh-Hans", "zh-HK": "zh-Hans", "zh-Hant": "zh-Hans",
+		"zh_CN.UTF-8": "zh-Hans", "zh-TW": "zh-Hant", "zh-HK": "zh-Hant", "zh-MO": "zh-Hant", "zh-Hant": "zh-Hant",
+		"zh-hant": "zh-Hant", "zh_TW.UTF-8": "zh-Hant", "zh-Hant-CN": "zh-Hant", "zh-Hans-HK": "zh-Hans",
 		"en": "en", "en-US": "en", "fr": "en", "": "en", "not a tag!": "en", "ru": "en",
 	}
 	for in, want := range cases {
@@ -30,7 +31,7 @@ func TestMatch(t *testing.T) {
 			t.Errorf("Match(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if l := c.Languages(); len(l) < 2 || l[0] != "en" {
+	if l := c.Languages(); len(l) < 3 || l[0] != "en" {
 		t.Errorf("Languages() = %v, want English first", l)
 	}
 }
@@ -116,7 +117,6 @@ other = "多余"
 		"active.en.toml:8: a.notext has no text",
 		"active.en.toml:11: a.badtmpl: the template does not work",
 		`active.en.toml:15: a.weird has an unknown key "color"`,
-		"active.en.toml:5: the zh-Hans catalog has no translation of a.nodesc",
 		"active.zh-Hans.toml:1: a.ok uses the placeholders {nom}, but the English text uses {name}",
 		"active.zh-Hans.toml:5: a.extra is not in the English catalog",
 		"broken.fr.toml:2: this is not valid TOML",
@@ -157,5 +157,25 @@ func TestCheckRefs(t *testing.T) {
 	}
 	if len(probs) != 1 {
 		t.Errorf("want 1 problem (a parameter supplied and not used is no problem), got:\n%s", all)
+	}
+}
+
+// lowerBound stands for flows.AtLeast: a count given as "over 20,000".
+type lowerBound int64
+
+func (l lowerBound) LowerBound() int64 { return int64(l) }
+
+// TestAtLeastRendersAsALowerBound: "两万多" typed for a count is reported
+// as "at least 20,000", never as "20,000 times" (issue 10 §5).
+func TestAtLeastRendersAsALowerBound(t *testing.T) {
+	c, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "finding.offences.def_views"
+	for lang, want := range map[string]string{"en": "viewed at least 20,000 times", "zh-Hans": "至少20,000"} {
+		if got := c.Text(lang, id, map[string]any{"views": lowerBound(20000)}); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want it to contain %q", lang, got, want)
+		}
 	}
 }
