@@ -194,3 +194,19 @@ func TestCaseIDsAndContacts(t *testing.T) {
 		}
 	}
 }
+
+// TestCardBeforeTheAssessment: a person who asks for a volunteer before the
+// last question gets a card that says so, with no findings.
+func TestCardBeforeTheAssessment(t *testing.T) {
+	e, _, _ := t1(t)
+	st := e.Step(flows.State{}, "zh-Hans", flows.Input{Kind: flows.InStart, Now: now}).State
+	card := ids(flows.Reply{Messages: commands.Card(e.Flow, st, now, "K7Q2MX", "中文", "@mei")})
+	want := []string{commands.MsgCardTitle, commands.MsgCardUnfinished, commands.MsgCardContact, commands.MsgCardHow}
+	if !slices.Equal(card, want) {
+		t.Errorf("card before the assessment = %v, want %v", card, want)
+	}
+	out := e.Text(st, "zh-Hans", "/human", now)
+	if out.Reply.Question == nil || out.Reply.Question.Node != commands.MenuHandoff {
+		t.Errorf("/human during the questions = %v", ids(out.Reply))
+	}
+}
