@@ -157,6 +157,12 @@ func (b *Bot) carryOut(ctx context.Context, chat int64, st flows.State, act *com
 		}
 		d.caseChange = &flows.CaseChange{Op: flows.CaseCreate, Case: flows.Case{ID: act.Case, Chat: chat, Lang: st.Lang}}
 	case commands.ActRelay:
+		c, found, err := b.userCase(ctx, flows.State{Case: act.Case})
+		if err != nil || !found {
+			return err
+		}
+		// Stored again as it is: a case in use is not idle (retention).
+		d.caseChange = &flows.CaseChange{Op: flows.CaseUpdate, Case: c}
 		relayText(d, b.cfg.HandoffChat, act.Case, b.text(hl, MsgCaseRelayed, map[string]any{"case": act.Case, "text": act.Text}), nil)
 	case commands.ActClose:
 		c, found, err := b.userCase(ctx, flows.State{Case: act.Case})

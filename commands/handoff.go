@@ -203,7 +203,9 @@ func (e *Env) TextCase(st flows.State, lang, text string, now time.Time, c flows
 		return out
 	}
 	st.Lang = lang
-	return Outcome{State: st, Event: EvRelay, Handoff: act}
+	// Changed: a conversation carried on with a volunteer keeps the
+	// session from counting as idle (retention).
+	return Outcome{State: st, Changed: true, Event: EvRelay, Handoff: act}
 }
 
 // CountedSections are the sections of the flow whose findings the

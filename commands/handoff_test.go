@@ -136,7 +136,7 @@ func TestHandoffNeedsConsentToExactlyTheCard(t *testing.T) {
 	// Claimed: text goes to the volunteer, commands do not.
 	claimed := flows.Case{ID: id, Status: flows.CaseClaimed, Volunteer: "Ana"}
 	out := e.TextCase(yes.State, "en", "they found my new account", now, claimed, true)
-	if out.Handoff == nil || out.Handoff.Kind != commands.ActRelay || out.Handoff.Text != "they found my new account" || out.Changed || len(out.Reply.Messages) != 0 {
+	if out.Handoff == nil || out.Handoff.Kind != commands.ActRelay || out.Handoff.Text != "they found my new account" || !out.Changed || len(out.Reply.Messages) != 0 {
 		t.Errorf("relay = %+v", out)
 	}
 	if out := e.TextCase(yes.State, "en", "/report", now, claimed, true); out.Handoff != nil || out.Event != commands.EvSummary {
