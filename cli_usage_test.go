@@ -33,6 +33,10 @@ func TestUsageErrorsArePrinted(t *testing.T) {
 		{[]string{"serve", "--db", db, "--workers", "0"}, []string{"redress serve: --workers 0"}},
 		{[]string{"serve", "--db", db, "--lock-wait", "-1s"}, []string{"redress serve: --lock-wait"}},
 		{[]string{"serve", "--db", db, "--webhook-secret", "a", "--webhook-secret-file", empty}, []string{"redress serve: --webhook-secret and --webhook-secret-file", "use one"}},
+		{[]string{"serve", "--db", db, "--admin-ids", "42,@ana"}, []string{`redress serve: --admin-ids "@ana" is not a Telegram user ID`}},
+		{[]string{"serve", "--db", db, "--handoff-chat", "12345"}, []string{"redress serve: --handoff-chat 12345", "negative"}},
+		{[]string{"stats", "--db", filepath.Join(dir, "missing.db")}, []string{"redress stats: --db"}},
+		{[]string{"stats", "--weeks", "-1"}, []string{"redress stats: --weeks -1"}},
 		{[]string{"serve", "--bogus"}, []string{"redress serve: flag provided but not defined: -bogus", "redress serve -h"}},
 		{[]string{"serve", "--workers", "many"}, []string{"redress serve: invalid value", "redress serve -h"}},
 		{[]string{"serve", "now"}, []string{`redress serve: unexpected argument "now"`, "redress serve -h"}},
@@ -81,7 +85,7 @@ func TestRetentionInDaysInBothCommands(t *testing.T) {
 
 // TestHelpGoesToStdout: -h prints the command's flags and exits 0.
 func TestHelpGoesToStdout(t *testing.T) {
-	for _, cmd := range []string{"serve", "chat", "lint"} {
+	for _, cmd := range []string{"serve", "chat", "lint", "stats"} {
 		out, errs, code := runCLI(t, "", cmd, "-h")
 		if code != 0 || errs != "" {
 			t.Errorf("%s -h: exit %d, stderr %q", cmd, code, errs)

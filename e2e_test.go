@@ -209,10 +209,11 @@ func redressBinary(t *testing.T) string {
 	return bin
 }
 
-// startServe starts `redress serve` on the database in dir against api.
-func startServe(t *testing.T, ctx context.Context, bin string, api *telegramtest.Server, token, dir string, logs io.Writer) *exec.Cmd {
+// startServe starts `redress serve` on the database in dir against api,
+// with the extra flags given.
+func startServe(t *testing.T, ctx context.Context, bin string, api *telegramtest.Server, token, dir string, logs io.Writer, extra ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--db", filepath.Join(dir, "redress.db"), "--log-level", "debug")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--db", filepath.Join(dir, "redress.db"), "--log-level", "debug"}, extra...)...)
 	cmd.Env = append(os.Environ(), "TELEGRAM_API_URL="+api.URL, "TELEGRAM_BOT_TOKEN="+token, "REDRESS_KEY=")
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -36,6 +36,7 @@ Usage:
   redress chat  [--db PATH] [--lang CODE] [--flow FILE] [--locales DIR] [--docs DIR]   talk to Redress in this terminal
   redress serve [flags]                                    run the Telegram bot (redress serve -h)
   redress lint  [FLOW.yaml|DIR ...] [--locales DIR]        check flows and catalogs; exits 1 on any error
+  redress stats [--db PATH] [--weeks N]                    the statistics for your group: counts only, per week
   redress i18n  status | prepare LANG | merge FILE | stamp LANG   translators' tools (redress i18n -h)
   redress flow graph [--lang CODE] [--format mermaid|dot]  draw the flow (redress flow graph -h)
   redress flow test  [SCENARIO.yaml|DIR ...]               run scenario tests; exits 1 when one fails
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runServe(ctx, args[1:], stdout, stderr)
 	case "lint":
 		err = runLint(args[1:], stdout, stderr)
+	case "stats":
+		err = runStats(ctx, args[1:], stdout)
 	case "i18n":
 		err = runI18n(args[1:], stdout, stderr)
 	case "flow":

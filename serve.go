@@ -47,6 +47,8 @@ type serveFlags struct {
 	orgContact                                                         listFlag
 	workers                                                            *int
 	lockWait                                                           *time.Duration
+	adminIDs, hoLang                                                   *string
+	hoChat                                                             *int64
 }
 
 // newServeFlags defines the flags of redress serve (and of redress config
@@ -77,6 +79,9 @@ func newServeFlags(name string) (*flag.FlagSet, *serveFlags) {
 		orgHours:   fs.String("org-hours", "", "your organisation's office hours, shown with its contact lines (e.g. 'Mon-Fri 9:00-18:00')"),
 		workers:    fs.Int("workers", 8, "updates handled at once, each of another chat"),
 		lockWait:   fs.Duration("lock-wait", 30*time.Second, "how long to wait for another redress serve on the same --db to exit before giving up"),
+		adminIDs:   fs.String("admin-ids", "", "comma-separated Telegram user IDs that may read /stats (counts only)"),
+		hoChat:     fs.Int64("handoff-chat", 0, "ID of the volunteers' group that consented cases are handed to (negative, e.g. -1001234567890); 0: no hand-off"),
+		hoLang:     fs.String("handoff-lang", "", "language of the case cards and of the bot in the volunteers' group (default: the first catalog language)"),
 	}
 	fs.Var(&f.orgContact, "org-contact", "a contact line of your organisation (its hotline, an address, a link); repeat for several")
 	return fs, f
@@ -94,6 +99,7 @@ type serveConfig struct {
 	keep      time.Duration
 	adminAddr string
 	org       commands.Org
+	admins    []int64 // --admin-ids
 	flow      *flows.Flow
 	loc       localizer
 	papers    *papers.Set // nil: the built-in templates do not fit an own flow; /documents is off
@@ -130,6 +136,12 @@ func (f *serveFlags) check(s *settings) serveConfig {
 			s.problemf("admin-listen", "--admin-listen %v", err)
 		}
 		c.adminAddr = addr
+	}
+	if c.admins, err = parseIDs(*f.adminIDs); err != nil {
+		s.problemf("admin-ids", "--admin-ids %v", err)
+	}
+	if *f.hoChat > 0 {
+		s.problemf("handoff-chat", "--handoff-chat %d: a group's ID is negative (add the bot to the group and read the ID from a message there)", *f.hoChat)
 	}
 	if u := *f.webhookURL; u != "" && !strings.HasPrefix(u, "https://") {
 		s.problemf("webhook-url", "--webhook-url %q: Telegram posts only to https:// URLs", u)
@@ -252,6 +264,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Retention: c.keep,
 		Org:       c.org,
 		Metrics:   counted,
+
+		HandoffChat: *f.hoChat,
+		HandoffLang: handoffLang(c.loc, *f.hoLang),
+		Cases:       db,
+		AdminIDs:    c.admins,
+		Stats:       db,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -390,4 +408,29 @@ func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(150)
 	}
+}
+
+// parseIDs reads a comma-separated list of Telegram user IDs.
+func parseIDs(s string) ([]int64, error) {
+	var ids []int64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%q is not a Telegram user ID (a positive number; @userinfobot tells you yours)", f)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// handoffLang is the catalog language for code ("zh" → "zh-Hans"); "" stays "".
+func handoffLang(loc localizer, code string) string {
+	if code == "" {
+		return ""
+	}
+	return loc.Match(code)
 }

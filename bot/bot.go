@@ -52,6 +52,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -103,6 +104,18 @@ type Config struct {
 	// Metrics receives counts of what the bot does (never content or
 	// identifiers); nil: none are kept.
 	Metrics Metrics
+	// HandoffChat is the volunteers' chat (a group's ID) that case cards
+	// are posted to; 0: this instance has no hand-off, and /human says
+	// how to reach people instead. Cases keeps the cases (required with
+	// HandoffChat). HandoffLang is the language of the cards and of the
+	// bot's messages in that chat (default: the catalogs' first).
+	HandoffChat int64
+	HandoffLang string
+	Cases       flows.HandoffStore
+	// AdminIDs are the Telegram user IDs that may read /stats (counts
+	// only) in their private chat with the bot; Stats reads them.
+	AdminIDs []int64
+	Stats    flows.StatsStore
 
 	// Now is the clock given to the engine; nil: time.Now.
 	Now func() time.Time
@@ -149,6 +162,18 @@ func New(cfg Config) (*Bot, error) {
 		return nil, errors.New("bot: no flow")
 	case cfg.Localizer == nil:
 		return nil, errors.New("bot: no localizer")
+	case cfg.HandoffChat != 0 && cfg.Cases == nil:
+		return nil, errors.New("bot: a hand-off chat needs a store of cases")
+	case cfg.HandoffChat > 0:
+		return nil, fmt.Errorf("bot: hand-off chat %d is not a group: a group's ID is negative", cfg.HandoffChat)
+	}
+	if cfg.HandoffLang == "" || !slices.Contains(cfg.Localizer.Languages(), cfg.HandoffLang) {
+		if cfg.HandoffLang != "" {
+			return nil, fmt.Errorf("bot: hand-off language %q has no catalog", cfg.HandoffLang)
+		}
+		if langs := cfg.Localizer.Languages(); len(langs) > 0 {
+			cfg.HandoffLang = langs[0]
+		}
 	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = DefaultAPIURL
@@ -199,7 +224,8 @@ func New(cfg Config) (*Bot, error) {
 		DeleteConfirm: MsgDeleteConfirm,
 		DeleteDone:    MsgDeleteDone,
 		EvidenceHow:   MsgEvidenceHow,
-	}}
+		Human:         MsgHumanNone,
+	}, Handoff: cfg.HandoffChat != 0}
 	if cfg.Evidence != nil {
 		b.env.EvidenceLog, b.env.MaxFileSize = cfg.Evidence, MaxFileSize
 	}
@@ -274,7 +300,7 @@ func (b *Bot) lastUpdate(ctx context.Context) int64 {
 var menuCommands = []struct{ name, msg string }{
 	{"start", MsgCmdStart}, {"sos", MsgCmdSOS}, {"back", MsgCmdBack}, {"restart", MsgCmdRestart},
 	{"help", MsgCmdHelp}, {"lang", MsgCmdLang}, {"report", MsgCmdReport}, {"evidence", MsgCmdEvidence}, {"documents", MsgCmdDocuments},
-	{"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
+	{"human", MsgCmdHuman}, {"privacy", MsgCmdPrivacy}, {"delete", MsgCmdDelete},
 }
 
 // setCommands sets the command menu of private chats in every language,

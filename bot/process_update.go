@@ -96,6 +96,14 @@ type decision struct {
 	del   bool
 	out   outbox
 	event string
+	// The hand-off and the statistics (handoff.go): rows for other chats,
+	// counters, a change to a case, and the person's hand-off act with
+	// the state it was decided in (carried out in turn).
+	relay      []flows.Outgoing
+	counts     []flows.Count
+	caseChange *flows.CaseChange
+	act        *commands.HandoffAct
+	actState   flows.State
 }
 
 // turn is one update's transaction: read the session, decide, commit the
@@ -120,10 +128,14 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 		if err != nil {
 			return "", err
 		}
+		if err := b.carryOut(ctx, chat, d.actState, d.act, &d); err != nil {
+			return "", err
+		}
 		if d.out.err != nil {
 			return "", d.out.err
 		}
-		c := flows.Commit{UpdateID: updateID, Chat: chat, Outbox: d.out.rows, Delete: d.del}
+		c := flows.Commit{UpdateID: updateID, Chat: chat, Outbox: d.out.rows, Delete: d.del,
+			Relay: d.relay, Counts: d.counts, Case: d.caseChange}
 		before := sess.State
 		switch {
 		case d.del:
@@ -133,8 +145,14 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 			c.Session = sess
 		}
 		b.sender.committing(chat)
+		for _, r := range c.Relay {
+			b.sender.committing(r.Chat)
+		}
 		err = b.store.Commit(ctx, c)
 		b.sender.committed(chat, c.Outbox, c.Delete, err == nil)
+		for i := range c.Relay {
+			b.sender.committed(c.Relay[i].Chat, c.Relay[i:i+1], false, err == nil)
+		}
 		switch {
 		case err == nil && c.Delete:
 			b.sessions.drop(key)
@@ -248,7 +266,20 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 			if n := utf8.RuneCountInString(m.Text); n > MaxMessageLen {
 				return b.decide(b.env.Reask(st, lang, flows.Message{ID: MsgTooLong, Params: map[string]any{"max": int64(MaxMessageLen)}}, now), press{}), nil
 			}
-			out, err := b.carryEvidence(ctx, s.Key, b.env.Text(st, lang, m.Text, now), now)
+			if c, ok := commands.Parse(m.Text); ok && c.Name == cmdStats && b.isAdmin(m.From) {
+				return b.stats(ctx, lang, now)
+			}
+			var typed commands.Outcome
+			if st.Case != "" {
+				cs, found, err := b.userCase(ctx, st)
+				if err != nil {
+					return decision{}, err
+				}
+				typed = b.env.TextCase(st, lang, m.Text, now, cs, found)
+			} else {
+				typed = b.env.Text(st, lang, m.Text, now)
+			}
+			out, err := b.carryEvidence(ctx, s.Key, typed, now)
 			if err != nil {
 				return decision{}, err
 			}
@@ -295,6 +326,9 @@ func (b *Bot) onGroupMessage(ctx context.Context, updateID int64, m *models.Mess
 	if m.Chat.Type != models.ChatTypeGroup && m.Chat.Type != models.ChatTypeSupergroup {
 		return "ignored", nil
 	}
+	if b.handoffOn() && m.Chat.ID == b.cfg.HandoffChat {
+		return b.onHandoffChat(ctx, updateID, m)
+	}
 	c, ok := commands.Parse(m.Text)
 	if !ok {
 		return "ignored", nil
@@ -313,6 +347,9 @@ func (b *Bot) onGroupMessage(ctx context.Context, updateID int64, m *models.Mess
 // onCallback handles a button press.
 func (b *Bot) onCallback(ctx context.Context, updateID int64, q *models.CallbackQuery) (string, error) {
 	chat, msgID, msgText, typ := callbackMessage(q)
+	if node, key, ok := parseCallback(q.Data); ok && node == cbClaim && b.handoffOn() && chat == b.cfg.HandoffChat {
+		return b.onClaim(ctx, updateID, q, chat, msgID, msgText, key)
+	}
 	if typ != models.ChatTypePrivate {
 		return b.turn(ctx, updateID, chat, func(flows.Session) (decision, error) {
 			d := decision{event: "ignored"}
@@ -393,6 +430,9 @@ func (b *Bot) erase(ctx context.Context, chat int64, out commands.Outcome, p pre
 		}
 	}
 	d.out.deleteMessages(ids)
+	if err := b.eraseCase(ctx, chat, &d); err != nil {
+		return d, err
+	}
 	n := len(d.out.rows)
 	b.reply(&d.out, out.State.Lang, out.Reply, false)
 	d.out.unlogged(n) // nothing of the chat stays in the sent log

@@ -305,7 +305,7 @@ func (b *Bot) decide(out commands.Outcome, p press) decision {
 	if len(out.Reply.Faults) > 0 {
 		b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
 	}
-	d := decision{event: string(out.Event), del: out.Erase}
+	d := decision{event: string(out.Event), del: out.Erase, counts: out.Counts, act: out.Handoff, actState: out.State}
 	if out.Changed && !out.Erase {
 		d.state = &out.State
 	}
@@ -375,7 +375,7 @@ func (b *Bot) renderPress(out commands.Outcome, p press, node string) decision {
 		b.log.Error("flow expression failed", "faults", len(out.Reply.Faults), "event", out.Event)
 	}
 	st2, r := out.State, out.Reply
-	d := decision{state: &st2, event: string(r.Event)}
+	d := decision{state: &st2, event: string(r.Event), counts: out.Counts}
 	lang := st2.Lang
 	switch r.Event {
 	case flows.EvToggled:

@@ -54,6 +54,7 @@ var Messages = map[string][]string{
 	"chat.report.saved":   {"path"},
 	"chat.report.failed":  {},
 	"chat.evidence.how":   {},
+	"chat.human":          {},
 }
 
 // Config is what a chat needs.
@@ -126,6 +127,7 @@ func Run(ctx context.Context, cfg Config) error {
 		DeleteConfirm: "chat.delete.confirm",
 		DeleteDone:    "chat.delete.done",
 		EvidenceHow:   "chat.evidence.how",
+		Human:         "chat.human",
 	}}}
 	if cfg.Evidence != nil {
 		s.env.EvidenceLog, s.env.Files = cfg.Evidence, localFiles{}

@@ -194,3 +194,13 @@ func TestEvidenceInTheTerminal(t *testing.T) {
 		t.Errorf("after /delete the log holds %+v", items)
 	}
 }
+
+// TestHumanInTheTerminalSaysWhereToTurn: the terminal chat has no
+// volunteers; /human says how to reach people, and the question comes back.
+func TestHumanInTheTerminalSaysWhereToTurn(t *testing.T) {
+	f, st := miniFlow(t), flowstest.NewMemStore()
+	out := runChat(t, f, st, "en", "/human\n/quit\n")
+	if !strings.Contains(out, "en:chat.human") {
+		t.Fatalf("/human:\n%s", out)
+	}
+}

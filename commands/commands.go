@@ -116,7 +116,9 @@ const (
 
 // IsMenu reports whether node is one of this package's menus rather than
 // a node of the flow.
-func IsMenu(node string) bool { return node == MenuLang || node == MenuDelete || node == MenuReport }
+func IsMenu(node string) bool {
+	return node == MenuLang || node == MenuDelete || node == MenuReport || node == MenuHandoff || node == MenuConsent
+}
 
 // The catalog messages of this package; the catalogs (locales/ui.*.toml)
 // hold their texts.
@@ -163,6 +165,30 @@ var Messages = map[string][]string{
 	MsgDocsFailed:     {},
 	MsgDocsCaption:    {"name"},
 	MsgDocsGuide:      {},
+
+	MsgHumanEntry:       {},
+	MsgHandoffOffer:     {},
+	MsgHandoffViaBot:    {},
+	MsgHandoffTyped:     {},
+	MsgHandoffNo:        {},
+	MsgHandoffAskTyped:  {},
+	MsgHandoffBadTyped:  {"max"},
+	MsgHandoffConsent:   {},
+	MsgHandoffWarn:      {"contact"},
+	MsgHandoffAsk:       {},
+	MsgHandoffSend:      {},
+	MsgHandoffDont:      {},
+	MsgHandoffSent:      {"case"},
+	MsgHandoffNotSent:   {},
+	MsgHandoffAlready:   {"case"},
+	MsgHandoffNoCase:    {},
+	MsgHandoffClosedYou: {},
+}
+
+func init() {
+	for id, ps := range cardMessages {
+		Messages[id] = ps
+	}
 }
 
 // Texts are the message IDs of the sentences whose facts differ by
@@ -175,6 +201,9 @@ type Texts struct {
 	DeleteConfirm string         // /delete: the confirmation menu's question
 	DeleteDone    string         // after erasing
 	EvidenceHow   string         // /evidence: how to add a file, a link or a note there
+	// Human answers /human where there is no volunteers' chat: how to
+	// reach people (12348, legal aid, the operator's contact lines).
+	Human string
 }
 
 // Env is what decisions need besides the state: the flow, the engine, the
@@ -193,6 +222,10 @@ type Env struct {
 	// locales, wired in main); such text brings the crisis help first, at
 	// any question, in any menu and after the assessment. nil: none does.
 	Distress func(text string) bool
+	// Handoff says the operator has a volunteers' chat: /human offers to
+	// send the person's case to it (handoff.go). Otherwise /human
+	// shows Texts.Human.
+	Handoff bool
 	// Engine is the engine; nil: flows.Step. Tests replace it.
 	Engine func(*flows.Flow, flows.State, flows.Input) (flows.State, flows.Reply)
 	// EvidenceLog keeps the users' evidence logs (evidence.go); nil: the
@@ -265,8 +298,14 @@ type Outcome struct {
 	// Docs asks the transport to make the documents to file from this
 	// assessment (package papers) and deliver them after Reply; nil when
 	// none are asked for.
-	Docs  *flows.Report
-	Event flows.Event
+	Docs *flows.Report
+	// Handoff is what to do with the person's hand-off case, in the same
+	// transaction; nil: nothing.
+	Handoff *HandoffAct
+	// Counts are events for the operator's statistics (counts only,
+	// naming no one), committed with the outcome.
+	Counts []flows.Count
+	Event  flows.Event
 }
 
 // Language is the language to talk to a user in: the one in their state,
@@ -292,7 +331,10 @@ func (e *Env) Step(st flows.State, lang string, in flows.Input) Outcome {
 		st2.Lang = lang
 	}
 	st2.Menu = ""
-	out := Outcome{State: st2, Changed: true, Reply: r, Event: r.Event}
+	// A hand-off case outlives /restart; a contact way typed for a
+	// hand-off not yet agreed to is dropped with its menu.
+	st2.Case, st2.Contact = st.Case, ""
+	out := Outcome{State: st2, Changed: true, Reply: r, Event: r.Event, Counts: e.counts(r, st2, in.Now)}
 	if r.Done {
 		if rep, ok := e.assess(st2, in.Now); ok {
 			// The engine's reply holds the summary; the organisation's
@@ -316,6 +358,9 @@ func (e *Env) withMenu(out *Outcome, rep *flows.Report) {
 	q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyFull, Label: MsgReportFull})
 	if e.EvidenceLog != nil {
 		q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyEvidence, Label: MsgReportEvidence})
+	}
+	if e.Handoff {
+		q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyHuman, Label: MsgHumanEntry})
 	}
 	out.Reply.Messages = append(slices.Clone(out.Reply.Messages), flows.Message{ID: MsgReportMenu, Kind: flows.KindQuestion})
 	out.Reply.Question = q
@@ -384,6 +429,9 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 			out.Event = EvDistress
 		}
 		return out
+	}
+	if st.Menu == "contact" && !strings.HasPrefix(t, "/") {
+		return e.typedContact(st, lang, t, now)
 	}
 	if st.Menu != "" && e.Typed {
 		if out, ok := e.typedMenu(st, lang, t, now); ok {
@@ -522,6 +570,10 @@ func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Out
 		}
 		st.Lang = lang
 		return Outcome{State: st, Docs: rep, Event: EvDocs}
+	case Human:
+		return e.human(st, lang)
+	case Close:
+		return e.closeCase(st, lang)
 	case Privacy:
 		return e.show(st, lang, flows.Reply{Messages: []flows.Message{{ID: e.Texts.Privacy, Kind: flows.KindNotice, Params: e.Texts.PrivacyParams}}}, EvPrivacy)
 	case Delete:
@@ -587,7 +639,12 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 		if key == KeyEvidence && e.EvidenceLog != nil {
 			return Outcome{State: st, Changed: changed, Evidence: &EvidenceRequest{Op: EvList, Menu: true}, Event: EvEvidence}
 		}
+		if key == KeyHuman {
+			return e.human(st, lang)
+		}
 		return e.choosePart(st, lang, was, key, now)
+	case MenuHandoff, MenuConsent:
+		return e.chooseHandoff(st, lang, menu, key, now)
 	case MenuDelete:
 		if key != KeyYes {
 			return Outcome{State: st, Changed: changed, Result: &flows.Message{ID: MsgDeleteKept, Kind: flows.KindNotice}, Event: EvKept}

@@ -514,7 +514,7 @@ func (e *Env) itemLine(lang string, it flows.EvidenceItem) flows.Message {
 		p["hash"], p["size"], p["name"] = shortHash(it.SHA256), it.Size, shorten(it.FileName, 60)
 	case flows.EvidenceLink:
 		id = MsgEvidenceItemLink
-		p["platform"], p["url"], p["counts"] = e.platformName(lang, it.Platform), shorten(it.URL, 200), e.counts(lang, it.Counts)
+		p["platform"], p["url"], p["counts"] = e.platformName(lang, it.Platform), shorten(it.URL, 200), e.seenCounts(lang, it.Counts)
 	}
 	return flows.Message{ID: id, Kind: flows.KindNotice, Params: p}
 }
@@ -529,7 +529,7 @@ func (e *Env) confirm(lang string, it flows.EvidenceItem) flows.Message {
 		p["hash"], p["size"], p["name"] = it.SHA256, it.Size, shorten(it.FileName, 60)
 	case flows.EvidenceLink:
 		id = MsgEvidenceAddedLink
-		p["platform"], p["counts"] = e.platformName(lang, it.Platform), e.counts(lang, it.Counts)
+		p["platform"], p["counts"] = e.platformName(lang, it.Platform), e.seenCounts(lang, it.Counts)
 	}
 	return flows.Message{ID: id, Kind: flows.KindNotice, Params: p}
 }
@@ -542,8 +542,8 @@ func (e *Env) platformName(lang, key string) string {
 	return e.Loc.Text(lang, flows.Message{ID: MsgEvidencePlatform + "." + key})
 }
 
-// counts renders the counts the user saw and when, or "" when none was given.
-func (e *Env) counts(lang string, c flows.EvidenceCounts) string {
+// seenCounts renders the counts the user saw and when, or "" when none was given.
+func (e *Env) seenCounts(lang string, c flows.EvidenceCounts) string {
 	var list []string
 	for _, x := range []struct {
 		id string

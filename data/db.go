@@ -44,6 +44,11 @@ type DB struct {
 	// outboxLast is the last outbox id given (appendOutbox); only the
 	// writer goroutine touches it.
 	outboxLast int64
+	// caseRows are the outbox rows of a hand-off case not yet delivered
+	// (handoff_msgs with no message ID), read from the database the first
+	// time: Delivered records a message ID there only for them, so other
+	// deliveries pay nothing. Only the writer goroutine touches it.
+	caseRows map[int64]bool
 
 	// Background checkpoints (checkpoint.go); commits counts transactions
 	// of the writer, so an idle database is not checkpointed again.

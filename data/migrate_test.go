@@ -90,11 +90,11 @@ func TestMigrationUpgrade(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := versions(t, db); !slices.Equal(got, []int{1, 2, 3}) {
-			t.Fatalf("upgraded database at versions %v, want [1 2 3]", got)
+		if got, want := versions(t, db), allVersions(t); !slices.Equal(got, want) {
+			t.Fatalf("upgraded database at versions %v, want %v", got, want)
 		}
-		if !tableExists(t, db, "evidence") {
-			t.Fatal("upgraded database has no evidence table")
+		if !tableExists(t, db, "evidence") || !tableExists(t, db, "handoffs") {
+			t.Fatal("upgraded database lacks the evidence or handoffs table")
 		}
 		got, err := db.Get(ctx, "tg:1")
 		if err != nil || got.Rev != s.Rev || got.State.Node != "n" {
@@ -249,4 +249,18 @@ func TestMovedCiphertext(t *testing.T) {
 	if _, err := db.Get(ctx, "tg:1"); !errors.Is(err, ErrDecrypt) {
 		t.Fatalf("Get with another key: %v, want ErrDecrypt", err)
 	}
+}
+
+// allVersions is the number of every embedded migration, in order.
+func allVersions(t *testing.T) []int {
+	t.Helper()
+	ms, err := loadMigrations(migrationFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []int
+	for i := range ms {
+		vs = append(vs, i+1)
+	}
+	return vs
 }

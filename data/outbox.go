@@ -82,6 +82,21 @@ func (db *DB) commitTx(ctx context.Context, tx *sql.Tx, c flows.Commit) error {
 			return err
 		}
 	}
+	if c.Case != nil && !c.Delete {
+		if err := db.caseTx(ctx, tx, c.Case, now); err != nil {
+			return err
+		}
+	}
+	for i := range c.Relay {
+		if err := db.appendOutbox(ctx, tx, c.Relay[i].Chat, c.Relay[i:i+1], now); err != nil {
+			return err
+		}
+	}
+	if len(c.Counts) > 0 {
+		if err := countTx(ctx, tx, c.Counts, fromNanos(now)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -96,6 +111,10 @@ func (db *DB) deleteAll(ctx context.Context, tx *sql.Tx, key string, chat int64)
 		{"outbox", `DELETE FROM outbox WHERE chat = ?`, chat},
 		{"sent log", `DELETE FROM sent WHERE chat = ?`, db.idx.chat(chat)},
 		{"chat", `DELETE FROM chats WHERE chat = ?`, db.idx.chat(chat)},
+		// The person's hand-off cases, with the list of their messages in
+		// the volunteers' chat (ON DELETE CASCADE); the statistics hold
+		// nothing of them.
+		{"hand-off cases", `DELETE FROM handoffs WHERE chat = ?`, db.idx.chat(chat)},
 	} {
 		if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 			return fmt.Errorf("delete %s: %w", q.what, err)
@@ -132,6 +151,15 @@ func (db *DB) appendOutbox(ctx context.Context, tx *sql.Tx, chat int64, rows []f
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, chat, method, payload, created) VALUES (?, ?, ?, ?, ?)`,
 			last, chat, o.Method, sealed, now); err != nil {
 			return fmt.Errorf("outbox: append: %w", err)
+		}
+		if o.Case != "" {
+			if err := db.loadCaseRows(ctx, tx); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO handoff_msgs (row, handoff) VALUES (?, ?)`, last, o.Case); err != nil {
+				return fmt.Errorf("outbox: case %s: %w", o.Case, err)
+			}
+			db.caseRows[last] = true // if rolled back, Delivered updates nothing
 		}
 	}
 	return nil
@@ -244,6 +272,31 @@ func (db *DB) Delivered(ctx context.Context, chat int64, ds ...flows.Delivery) e
 	return nil
 }
 
+// loadCaseRows reads the undelivered rows of hand-off cases, once.
+func (db *DB) loadCaseRows(ctx context.Context, tx *sql.Tx) error {
+	if db.caseRows != nil {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT row FROM handoff_msgs WHERE message_id = 0`)
+	if err != nil {
+		return fmt.Errorf("case rows: %w", err)
+	}
+	defer rows.Close()
+	m := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("case rows: %w", err)
+		}
+		m[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("case rows: %w", err)
+	}
+	db.caseRows = m
+	return nil
+}
+
 // deliveredTx makes the changes of Delivered in tx.
 func (db *DB) deliveredTx(ctx context.Context, tx *sql.Tx, id, chat, messageID int64) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND chat = ?`, id, chat)
@@ -263,6 +316,15 @@ func (db *DB) deliveredTx(ctx context.Context, tx *sql.Tx, id, chat, messageID i
 			return err
 		default:
 			return fmt.Errorf("chat %d, not %d: %w", other, chat, ErrChatMismatch)
+		}
+	}
+	if err := db.loadCaseRows(ctx, tx); err != nil {
+		return err
+	}
+	if db.caseRows[id] {
+		delete(db.caseRows, id)
+		if _, err := tx.ExecContext(ctx, `UPDATE handoff_msgs SET message_id = ? WHERE row = ?`, messageID, id); err != nil {
+			return fmt.Errorf("log case message: %w", err)
 		}
 	}
 	if messageID != 0 {

@@ -15,11 +15,12 @@ type Trimmed struct {
 	Sent     int // sent-message log entries
 	Chats    int // inactive-chat marks
 	Evidence int // evidence items of users with no session left, idle since the horizon
+	Cases    int // hand-off cases not changed since the horizon
 }
 
 // Total is the number of rows removed.
 func (t Trimmed) Total() int {
-	return t.Sessions + t.Updates + t.Outbox + t.Sent + t.Chats + t.Evidence
+	return t.Sessions + t.Updates + t.Outbox + t.Sent + t.Chats + t.Evidence + t.Cases
 }
 
 // trimChunk is how many rows of a table one Trim statement deletes: each
@@ -56,6 +57,7 @@ func (db *DB) Trim(ctx context.Context, before time.Time) (Trimmed, error) {
 		{&t.Chats, `DELETE FROM chats WHERE chat IN (SELECT chat FROM chats WHERE updated < ? LIMIT ?)`, b},
 		// After the sessions: a log goes once its session is gone (and it is idle too).
 		{&t.Evidence, purgeEvidenceSQL, b},
+		{&t.Cases, `DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs WHERE updated < ? LIMIT ?)`, b},
 	} {
 		for {
 			res, err := db.write.ExecContext(ctx, q.sql, q.before, trimChunk)

@@ -164,3 +164,38 @@ func (f *Flow) summary(n *Node, env map[string]any, r *Reply) []Message {
 	}
 	return out
 }
+
+// FindingRef names one finding of the assessment that applies: its
+// section and its ID, as the flow file names them (no answer, no text).
+type FindingRef struct {
+	Section string
+	ID      string
+}
+
+// Findings lists the findings that apply to a state that reached an
+// outcome with parts, section by section in the outcome's order (the
+// statistics and a hand-off case card use them); nil when Assess has no
+// report for it.
+func Findings(f *Flow, st State, now time.Time) []FindingRef {
+	if !st.Done || st.Flow != f.ID {
+		return nil
+	}
+	n := f.Nodes[st.Node]
+	if n == nil || n.Type != Outcome || len(n.Summary) == 0 {
+		return nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, st.Ended, China); err == nil {
+		now = t.Add(12 * time.Hour)
+	}
+	env := f.env(st, now)
+	r := &Reply{}
+	var out []FindingRef
+	for _, p := range n.Parts {
+		for _, sid := range p.Sections {
+			for _, h := range f.hits(sid, env, r, nil) {
+				out = append(out, FindingRef{Section: sid, ID: h.fd.ID})
+			}
+		}
+	}
+	return out
+}

@@ -30,6 +30,11 @@ type State struct {
 	// Ended is the day the outcome was reached (YYYY-MM-DD, China time):
 	// its report is computed as of that day whenever it is shown again.
 	Ended string `json:"ended,omitempty"`
+	// Case is the hand-off case this user opened (package commands), while
+	// it may be open; Contact the contact way they typed for it, until it
+	// is sent or dropped. The engine carries both along unchanged.
+	Case    string `json:"case,omitempty"`
+	Contact string `json:"contact,omitempty"`
 }
 
 // Started reports whether the state belongs to a conversation in progress.

@@ -97,6 +97,11 @@ type Outgoing struct {
 	Chat    int64  // the transport's chat ID
 	Method  string // the API method, e.g. "sendMessage"
 	Payload []byte // the method's parameters, transport-specific JSON
+	// Case is the hand-off case a message in the volunteers' chat belongs
+	// to: the store remembers the ID of the message sent (CaseMessages),
+	// so that it can be edited when the case is closed or erased. "" for
+	// every other row.
+	Case string
 }
 
 // Delivery says that the transport has made the call of one outbox row
@@ -122,6 +127,18 @@ type Commit struct {
 	// Chat is the transport chat the outbox rows go to; a commit marks it active.
 	Chat   int64
 	Outbox []Outgoing
+	// Relay are outbox rows for chats other than Chat, each naming its
+	// own: a hand-off case's card or a relayed message in the volunteers'
+	// chat, a volunteer's answer to the user. Delete leaves other chats'
+	// rows alone.
+	Relay []Outgoing
+	// Counts are added to the statistics of the week, in the same
+	// transaction. They name no user, chat or time but the week.
+	Counts []Count
+	// Case is what the update does to a hand-off case, in the same
+	// transaction; nil: nothing. With Delete, every case of Chat is erased
+	// whatever Case says.
+	Case *CaseChange
 }
 
 // Check reports a session no store accepts (ErrInvalid): every store
@@ -149,6 +166,14 @@ func (c Commit) Check() error {
 		if o.Chat != 0 && o.Chat != c.Chat {
 			return fmt.Errorf("row for chat %d in a commit for chat %d: %w", o.Chat, c.Chat, ErrChatMismatch)
 		}
+	}
+	for _, o := range c.Relay {
+		if o.Chat == 0 {
+			return fmt.Errorf("relayed row without a chat: %w", ErrInvalid)
+		}
+	}
+	if c.Case != nil && c.Case.Case.ID == "" {
+		return fmt.Errorf("hand-off case without an ID: %w", ErrInvalid)
 	}
 	return nil
 }

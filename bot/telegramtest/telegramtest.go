@@ -531,15 +531,26 @@ func (s *Server) Redeliver(id int64) {
 // messageID; the callback carries the message as the user sees it now. A
 // deleted or unknown message comes as an inaccessible message, as in Telegram.
 func (s *Server) Press(u User, messageID int, data string) int64 {
+	return s.PressIn(u.ID, u, messageID, data)
+}
+
+// PressIn injects u pressing the button with data on the bot's message
+// messageID in chat: their private chat (chat == u.ID), or a group (a
+// negative chat ID) where u is a member, such as a volunteers' group.
+func (s *Server) PressIn(chat int64, u User, messageID int, data string) int64 {
 	return s.inject(func(int64) map[string]any {
 		s.nextQuery++
 		qid := fmt.Sprintf("q%d", s.nextQuery)
-		s.queries[qid] = u.ID
-		q := map[string]any{"id": qid, "from": u.json(), "chat_instance": "ci" + strconv.FormatInt(u.ID, 10), "data": data}
-		if m, ok := s.msgs[u.ID][messageID]; ok && !m.Deleted {
+		s.queries[qid] = chat
+		q := map[string]any{"id": qid, "from": u.json(), "chat_instance": "ci" + strconv.FormatInt(chat, 10), "data": data}
+		chatJSON := map[string]any{"id": chat, "type": "private", "first_name": cmp(u.FirstName, "Test")}
+		if chat != u.ID {
+			chatJSON = map[string]any{"id": chat, "type": "supergroup", "title": "Test group"}
+		}
+		if m, ok := s.msgs[chat][messageID]; ok && !m.Deleted {
 			msg := map[string]any{
 				"message_id": m.ID, "date": time.Now().Unix(),
-				"chat": map[string]any{"id": u.ID, "type": "private", "first_name": cmp(u.FirstName, "Test")},
+				"chat": chatJSON,
 				"from": map[string]any{"id": BotID, "is_bot": true, "first_name": "Redress", "username": BotUsername},
 				"text": m.Text,
 			}
@@ -548,7 +559,7 @@ func (s *Server) Press(u User, messageID int, data string) int64 {
 			}
 			q["message"] = msg
 		} else {
-			q["message"] = map[string]any{"message_id": messageID, "date": 0, "chat": map[string]any{"id": u.ID, "type": "private"}}
+			q["message"] = map[string]any{"message_id": messageID, "date": 0, "chat": chatJSON}
 		}
 		return map[string]any{"callback_query": q}
 	})

@@ -278,6 +278,13 @@ func (m *MemStore) Commit(ctx context.Context, c flows.Commit) error {
 			Payload: clone(o.Payload),
 		})
 	}
+	// Rows for other chats (a hand-off's relays) go to their own chat.
+	// Counters and cases are kept by the SQLite store only.
+	for i, o := range c.Relay {
+		m.nextID++
+		c.Relay[i].ID = m.nextID
+		m.outbox = append(m.outbox, flows.Outgoing{ID: m.nextID, Chat: o.Chat, Method: o.Method, Payload: clone(o.Payload)})
+	}
 	return nil
 }
 
