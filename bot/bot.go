@@ -225,7 +225,7 @@ func New(cfg Config) (*Bot, error) {
 		DeleteDone:    MsgDeleteDone,
 		EvidenceHow:   MsgEvidenceHow,
 		Human:         MsgHumanNone,
-	}, Handoff: cfg.HandoffChat != 0}
+	}, Handoff: cfg.HandoffChat != 0, Documents: cfg.Papers != nil}
 	if cfg.Evidence != nil {
 		b.env.EvidenceLog, b.env.MaxFileSize = cfg.Evidence, MaxFileSize
 	}

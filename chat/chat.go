@@ -128,7 +128,7 @@ func Run(ctx context.Context, cfg Config) error {
 		DeleteDone:    "chat.delete.done",
 		EvidenceHow:   "chat.evidence.how",
 		Human:         "chat.human",
-	}}}
+	}, Documents: cfg.Papers != nil}}
 	if cfg.Evidence != nil {
 		s.env.EvidenceLog, s.env.Files = cfg.Evidence, localFiles{}
 	}

@@ -123,24 +123,25 @@ func IsMenu(node string) bool {
 // The catalog messages of this package; the catalogs (locales/ui.*.toml)
 // hold their texts.
 const (
-	MsgLangChoose     = "cmd.lang.choose"     // the language menu's question
-	MsgLangSet        = "cmd.lang.set"        // the language was changed
-	MsgLanguageName   = "ui.language_name"    // a language's own name, on its menu entry
-	MsgDeleteYes      = "cmd.delete.yes"      // delete menu: yes, erase everything
-	MsgDeleteNo       = "cmd.delete.no"       // delete menu: no, keep it
-	MsgDeleteKept     = "cmd.delete.kept"     // nothing was erased
-	MsgUnknownCommand = "cmd.unknown_command" // a command no one knows
-	MsgReportMenu     = "cmd.report.menu"     // the question of the menu under the summary
-	MsgReportSources  = "cmd.report.sources"  // report menu: the sources, with their full titles
-	MsgReportFull     = "cmd.report.full"     // report menu: the whole report as a file
-	MsgReportNotYet   = "cmd.report.not_yet"  // /report before the last question
-	MsgReportGone     = "cmd.report.gone"     // a report button whose report is gone (started again, erased)
-	MsgDocsNotYet     = "cmd.docs.not_yet"    // /documents before the last question
-	MsgDocsReady      = "cmd.docs.ready"      // the documents follow: what they are, and to check them first
-	MsgDocsNone       = "cmd.docs.none"       // no document applies to the answers
-	MsgDocsFailed     = "cmd.docs.failed"     // the documents could not be made
-	MsgDocsCaption    = "cmd.docs.caption"    // one document's line: its name, and to check it first
-	MsgDocsGuide      = "cmd.docs.guide"      // the guide's line: what it explains
+	MsgLangChoose     = "cmd.lang.choose"      // the language menu's question
+	MsgLangSet        = "cmd.lang.set"         // the language was changed
+	MsgLanguageName   = "ui.language_name"     // a language's own name, on its menu entry
+	MsgDeleteYes      = "cmd.delete.yes"       // delete menu: yes, erase everything
+	MsgDeleteNo       = "cmd.delete.no"        // delete menu: no, keep it
+	MsgDeleteKept     = "cmd.delete.kept"      // nothing was erased
+	MsgUnknownCommand = "cmd.unknown_command"  // a command no one knows
+	MsgReportMenu     = "cmd.report.menu"      // the question of the menu under the summary
+	MsgReportSources  = "cmd.report.sources"   // report menu: the sources, with their full titles
+	MsgReportFull     = "cmd.report.full"      // report menu: the whole report as a file
+	MsgReportNotYet   = "cmd.report.not_yet"   // /report before the last question
+	MsgReportGone     = "cmd.report.gone"      // a report button whose report is gone (started again, erased)
+	MsgDocsNotYet     = "cmd.docs.not_yet"     // /documents before the last question
+	MsgReportDocs     = "cmd.report.documents" // report menu: the documents to file
+	MsgDocsReady      = "cmd.docs.ready"       // the documents follow: what they are, and to check them first
+	MsgDocsNone       = "cmd.docs.none"        // no document applies to the answers
+	MsgDocsFailed     = "cmd.docs.failed"      // the documents could not be made
+	MsgDocsCaption    = "cmd.docs.caption"     // one document's line: its name, and to check it first
+	MsgDocsGuide      = "cmd.docs.guide"       // the guide's line: what it explains
 )
 
 // Messages lists the catalog messages this package shows with the
@@ -160,6 +161,7 @@ var Messages = map[string][]string{
 	MsgReportNotYet:   {},
 	MsgReportGone:     {},
 	MsgDocsNotYet:     {},
+	MsgReportDocs:     {},
 	MsgDocsReady:      {"count"},
 	MsgDocsNone:       {},
 	MsgDocsFailed:     {},
@@ -226,6 +228,9 @@ type Env struct {
 	// send the person's case to it (handoff.go). Otherwise /human
 	// shows Texts.Human.
 	Handoff bool
+	// Documents says the transport can make the documents to file: the
+	// menu under the summary offers them (KeyDocuments), as /documents does.
+	Documents bool
 	// Engine is the engine; nil: flows.Step. Tests replace it.
 	Engine func(*flows.Flow, flows.State, flows.Input) (flows.State, flows.Reply)
 	// EvidenceLog keeps the users' evidence logs (evidence.go); nil: the
@@ -308,6 +313,21 @@ type Outcome struct {
 	Event  flows.Event
 }
 
+// KeyDocuments is the report menu's entry for the documents to file.
+const KeyDocuments = "docs"
+
+// documents asks the transport for the documents to file of the
+// assessment (Outcome.Docs); before the last answer it says they come
+// after it, and asks the question again.
+func (e *Env) documents(st flows.State, lang string, now time.Time) Outcome {
+	rep, ok := flows.Assess(e.Flow, st, now)
+	if !ok {
+		return e.Reask(st, lang, flows.Message{ID: MsgDocsNotYet}, now)
+	}
+	st.Lang = lang
+	return Outcome{State: st, Docs: rep, Event: EvDocs}
+}
+
 // Language is the language to talk to a user in: the one in their state,
 // else the best match for the language code of their app or environment.
 func (e *Env) Language(st flows.State, code string) string {
@@ -356,6 +376,9 @@ func (e *Env) withMenu(out *Outcome, rep *flows.Report) {
 		q.Choices = append(q.Choices, flows.ChoiceItem{Key: flows.PartSources, Label: MsgReportSources})
 	}
 	q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyFull, Label: MsgReportFull})
+	if e.Documents {
+		q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyDocuments, Label: MsgReportDocs})
+	}
 	if e.EvidenceLog != nil {
 		q.Choices = append(q.Choices, flows.ChoiceItem{Key: KeyEvidence, Label: MsgReportEvidence})
 	}
@@ -564,12 +587,7 @@ func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Out
 			return e.evidenceCommand(st, lang, c.Arg, now)
 		}
 	case Documents:
-		rep, ok := flows.Assess(e.Flow, st, now)
-		if !ok {
-			return e.Reask(st, lang, flows.Message{ID: MsgDocsNotYet}, now)
-		}
-		st.Lang = lang
-		return Outcome{State: st, Docs: rep, Event: EvDocs}
+		return e.documents(st, lang, now)
 	case Human:
 		return e.human(st, lang)
 	case Close:
@@ -638,6 +656,11 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 	case MenuReport:
 		if key == KeyEvidence && e.EvidenceLog != nil {
 			return Outcome{State: st, Changed: changed, Evidence: &EvidenceRequest{Op: EvList, Menu: true}, Event: EvEvidence}
+		}
+		if key == KeyDocuments && e.Documents {
+			out := e.Command(st, lang, Command{Name: Documents}, now)
+			out.Changed = out.Changed || changed
+			return out
 		}
 		if key == KeyHuman {
 			return e.human(st, lang)

@@ -23,7 +23,7 @@ import (
 const (
 	typicalGoal       = 15
 	scenarioMedianMax = 17 // median of the shipped scenarios
-	walkP90Max        = 21 // 90th percentile of the random walks
+	walkP90Max        = 20 // 90th percentile of the random walks
 )
 
 // asked counts the questions a finished conversation answered (each ask
