@@ -463,7 +463,8 @@ func handoffCanaries(t *testing.T, e *env, chat int64, l *leaked) {
 	awaitText(t, person, "will be visible to everyone")
 	pressWhenShown(t, e, chat, "v1:!hc:y")
 	awaitText(t, person, "Sent as case ")
-	e.fake.SendText(chat, "en", "is anyone there? "+l.add(t)) // no volunteer has the case yet: not relayed
+	early := "is anyone there? " + l.add(t)
+	e.fake.SendText(chat, "en", early) // no volunteer has the case yet: not relayed
 
 	// The card, with the contact the person agreed to share.
 	cardID, cardText, kb := buttonsWhere(t, group, func(kb []tgfake.Button) bool {
@@ -494,6 +495,11 @@ func handoffCanaries(t *testing.T, e *env, chat int64, l *leaked) {
 	groupText(e, "/reply "+caseID+" "+reply)
 	awaitText(t, person, reply)
 	awaitText(t, group, "Sent to case "+caseID+".")
+	for _, tx := range texts(group) {
+		if strings.Contains(tx, early) {
+			t.Errorf("text typed before any volunteer had the case reached the group:\n%s", tx)
+		}
+	}
 }
 
 // The volunteer of TestNoUserTextInAnyLog, and their group as a Chat.
