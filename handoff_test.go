@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -98,6 +104,87 @@ func (r *handoffRun) count(chat int64, sub string) int {
 
 var caseIDRe = regexp.MustCompile(`case ([2-9A-Z]{6})\b`)
 
+// handoffEvents are the events of redress_handoffs_total.
+var handoffEvents = []string{"requested", "claimed", "relayed", "replied", "closed", "erased"}
+
+// scrapeMetrics reads the admin listener's /metrics (retrying while the
+// listener starts).
+func (r *handoffRun) scrapeMetrics(addr string) string {
+	r.t.Helper()
+	var last error
+	for {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err == nil {
+			b, rerr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if rerr == nil && resp.StatusCode == http.StatusOK {
+				return string(b)
+			}
+			err = fmt.Errorf("status %d: %v", resp.StatusCode, rerr)
+		}
+		last = err
+		select {
+		case <-r.ctx.Done():
+			r.t.Fatalf("/metrics at %s: %v", addr, last)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// handoffCounts reads redress_handoffs_total by event from /metrics text
+// (an event never counted is absent, as 0).
+func handoffCounts(text string) map[string]float64 {
+	got := map[string]float64{}
+	for _, l := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(l, `redress_handoffs_total{event="`)
+		if !ok {
+			continue
+		}
+		ev, val, ok := strings.Cut(rest, `"} `)
+		if v, err := strconv.ParseFloat(val, 64); ok && err == nil {
+			got[ev] = v
+		}
+	}
+	return got
+}
+
+// wantHandoffs waits until the hand-off counters of /metrics are exactly
+// want (an event not in want is 0): each is counted just after its
+// update commits, which may be a moment after its message arrives.
+func (r *handoffRun) wantHandoffs(addr, when string, want map[string]float64) {
+	r.t.Helper()
+	full := map[string]float64{}
+	for _, ev := range handoffEvents {
+		full[ev] = want[ev]
+	}
+	var got map[string]float64
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got = handoffCounts(r.scrapeMetrics(addr))
+		for _, ev := range handoffEvents {
+			got[ev] += 0
+		}
+		if maps.Equal(got, full) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !maps.Equal(got, full) {
+		r.t.Errorf("%s: redress_handoffs_total = %v, want %v", when, got, full)
+	}
+}
+
+// freeAddr is a loopback address free to listen on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 // TestHandoffEndToEnd runs the real binary with a volunteers' group
 // (--handoff-chat) and admins (--admin-ids) against the fake Bot API. A
 // person finishes the built-in flow's case T1, asks for a volunteer,
@@ -111,7 +198,9 @@ var caseIDRe = regexp.MustCompile(`case ([2-9A-Z]{6})\b`)
 // the person then deletes everything: every message of both cases in the
 // group is edited to a note, the volunteer can no longer write, and
 // neither the cases nor what was relayed is anywhere in the database
-// files, while the counts stay.
+// files, while the counts stay. All along, the admin listener's /metrics
+// counts each hand-off event once it is committed (redress_handoffs_total),
+// and nothing refused, and no label names a case, a person or their words.
 func TestHandoffEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -122,8 +211,9 @@ func TestHandoffEndToEnd(t *testing.T) {
 	const token = "434343:HANDOFF-token"
 	api := telegramtest.New(t, token)
 	logs := &lockedBuffer{}
+	admin := freeAddr(t)
 	cmd := startServe(t, ctx, redressBinary(t), api, token, dir, logs,
-		"--handoff-chat", "-1007770001", "--admin-ids", "4242, 4343", "--handoff-lang", "en")
+		"--handoff-chat", "-1007770001", "--admin-ids", "4242, 4343", "--handoff-lang", "en", "--admin-listen", admin)
 	defer func() {
 		if cmd != nil {
 			_ = cmd.Process.Kill()
@@ -166,6 +256,7 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if !strings.Contains(preview.Text, "exactly what the volunteers of the group will see") {
 		t.Errorf("the preview does not say it is exactly what is shared:\n%s", preview.Text)
 	}
+	r.wantHandoffs(admin, "a preview declined", nil)
 
 	// Through the bot only: agreed, sent.
 	api.SendCommand(hoPerson, "/human")
@@ -217,6 +308,7 @@ func TestHandoffEndToEnd(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("Bo was not told the case is taken: %v", err)
 	}
+	r.wantHandoffs(admin, "a case sent and claimed (a second claim refused)", map[string]float64{"requested": 1, "claimed": 1})
 
 	// Relayed both ways; Bo cannot write to Ana's case.
 	api.SendText(hoPerson, "canary-7f3a they found my new account")
@@ -241,6 +333,8 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if n := r.count(hoGroup, "canary-after-close"); n != 0 {
 		t.Errorf("text typed after /close reached the volunteers")
 	}
+	r.wantHandoffs(admin, "one text each way (Bo's refused), closed by the person", map[string]float64{
+		"requested": 1, "claimed": 1, "relayed": 1, "replied": 1, "closed": 1})
 
 	// /stats: for admins only, counts only.
 	api.SendCommand(hoAdmin, "/stats")
@@ -298,6 +392,22 @@ func TestHandoffEndToEnd(t *testing.T) {
 	r.await(hoGroup, "Case "+id2+" is closed.")
 	if n := r.count(p, "are you there?"); n != 0 {
 		t.Errorf("a volunteer wrote to a person who deleted their data")
+	}
+	r.wantHandoffs(admin, "a second case claimed, one text relayed, then /delete", map[string]float64{
+		"requested": 2, "claimed": 2, "relayed": 2, "replied": 1, "closed": 1, "erased": 2})
+	metrics := r.scrapeMetrics(admin)
+	for _, secret := range []string{id, id2, "canary-", "We can help", "Meiling"} {
+		if strings.Contains(metrics, secret) {
+			t.Errorf("/metrics holds %q", secret)
+		}
+	}
+	for _, l := range strings.Split(metrics, "\n") {
+		_, labels, _ := strings.Cut(l, "{")
+		for _, who := range []string{"9201", "5150", "5151", "1007770001"} {
+			if strings.Contains(labels, who) {
+				t.Errorf("a label of /metrics holds the ID %s: %s", who, l)
+			}
+		}
 	}
 
 	// Stopped: the database keeps the counts, nothing of the cases.

@@ -156,6 +156,7 @@ func (b *Bot) carryOut(ctx context.Context, chat int64, st flows.State, act *com
 			d.relay = append(d.relay, r)
 		}
 		d.caseChange = &flows.CaseChange{Op: flows.CaseCreate, Case: flows.Case{ID: act.Case, Chat: chat, Lang: st.Lang}}
+		d.handoffs = append(d.handoffs, HandoffRequested)
 	case commands.ActRelay:
 		c, found, err := b.userCase(ctx, flows.State{Case: act.Case})
 		if err != nil || !found {
@@ -164,6 +165,7 @@ func (b *Bot) carryOut(ctx context.Context, chat int64, st flows.State, act *com
 		// Stored again as it is: a case in use is not idle (retention).
 		d.caseChange = &flows.CaseChange{Op: flows.CaseUpdate, Case: c}
 		relayText(d, b.cfg.HandoffChat, act.Case, b.text(hl, MsgCaseRelayed, map[string]any{"case": act.Case, "text": act.Text}), nil)
+		d.handoffs = append(d.handoffs, HandoffRelayed)
 	case commands.ActClose:
 		c, found, err := b.userCase(ctx, flows.State{Case: act.Case})
 		if err != nil || !found || c.Status == flows.CaseClosed {
@@ -172,6 +174,7 @@ func (b *Bot) carryOut(ctx context.Context, chat int64, st flows.State, act *com
 		c.Status = flows.CaseClosed
 		d.caseChange = &flows.CaseChange{Op: flows.CaseUpdate, Case: c}
 		d.counts = append(d.counts, flows.Count{Kind: commands.CountHandoff, Value: commands.HandoffClosed})
+		d.handoffs = append(d.handoffs, HandoffClosed)
 		if err := b.closeCard(ctx, d, c.ID); err != nil {
 			return err
 		}
@@ -214,6 +217,7 @@ func (b *Bot) eraseCase(ctx context.Context, chat int64, d *decision) error {
 		for _, m := range msgs {
 			relayEdit(d, b.cfg.HandoffChat, int(m), note)
 		}
+		d.handoffs = append(d.handoffs, HandoffErased)
 	}
 	return nil
 }
@@ -263,12 +267,14 @@ func (b *Bot) onHandoffChat(ctx context.Context, updateID int64, m *models.Messa
 		if c.Name == "reply" {
 			relayText(&d, cs.Chat, "", b.text(cs.Lang, MsgVolReply, map[string]any{"name": name, "text": text}), nil)
 			d.event = "relayed"
+			d.handoffs = append(d.handoffs, HandoffReplied)
 			say(MsgVolSent, map[string]any{"case": id})
 			return d, nil
 		}
 		cs.Status = flows.CaseClosed
 		d.caseChange = &flows.CaseChange{Op: flows.CaseUpdate, Case: cs}
 		d.counts = append(d.counts, flows.Count{Kind: commands.CountHandoff, Value: commands.HandoffClosed})
+		d.handoffs = append(d.handoffs, HandoffClosed)
 		relayText(&d, cs.Chat, "", b.text(cs.Lang, MsgVolClosed, map[string]any{"name": name}), nil)
 		if err := b.closeCard(ctx, &d, id); err != nil {
 			return d, err
@@ -303,6 +309,7 @@ func (b *Bot) onClaim(ctx context.Context, updateID int64, q *models.CallbackQue
 		cs.Status, cs.Volunteer, cs.VolunteerID = flows.CaseClaimed, name, q.From.ID
 		d.caseChange = &flows.CaseChange{Op: flows.CaseUpdate, Case: cs}
 		d.counts = append(d.counts, flows.Count{Kind: commands.CountHandoff, Value: commands.HandoffClaimed})
+		d.handoffs = append(d.handoffs, HandoffClaimed)
 		d.out.answer(q.ID, "")
 		line := para{text: b.text(hl, MsgCardClaimed, map[string]any{"name": name}), style: "i"}.html()
 		edited := para{text: msgText}.html() + "\n\n" + line

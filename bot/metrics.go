@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -33,7 +34,22 @@ type Metrics interface {
 	Started()
 	// Completed: a conversation reached the outcome node named.
 	Completed(outcome string)
+	// Handoff: a step of the hand-off to volunteers was committed, one of
+	// the Handoff* events (requested, claimed, relayed, replied, closed,
+	// erased).
+	Handoff(event string)
 }
+
+// The events of Metrics.Handoff. The first three are also the counts of
+// /stats (commands.CountHandoff).
+const (
+	HandoffRequested = commands.HandoffRequested // a person agreed, and their case card was posted to the volunteers
+	HandoffClaimed   = commands.HandoffClaimed   // a volunteer claimed a case
+	HandoffClosed    = commands.HandoffClosed    // a case was closed, by the person or by the volunteer
+	HandoffRelayed   = "relayed"                 // what the person typed was relayed to the volunteer
+	HandoffReplied   = "replied"                 // a volunteer's /reply was relayed to the person
+	HandoffErased    = "erased"                  // a case was erased with the person's data (/delete)
+)
 
 // nopMetrics is the Metrics of a bot without them.
 type nopMetrics struct{}
@@ -44,6 +60,7 @@ func (nopMetrics) APICall(string, int)      {}
 func (nopMetrics) Retry(string)             {}
 func (nopMetrics) Started()                 {}
 func (nopMetrics) Completed(outcome string) {}
+func (nopMetrics) Handoff(event string)     {}
 
 // updateKind names an update's kind for Metrics.Update.
 func updateKind(u *models.Update) string {

@@ -104,6 +104,9 @@ type decision struct {
 	caseChange *flows.CaseChange
 	act        *commands.HandoffAct
 	actState   flows.State
+	// handoffs are the hand-off events (Handoff*) for Metrics, reported
+	// once the update's transaction has committed.
+	handoffs []string
 }
 
 // turn is one update's transaction: read the session, decide, commit the
@@ -168,6 +171,9 @@ func (b *Bot) turn(ctx context.Context, updateID, chat int64, decide func(flows.
 		}
 		switch {
 		case err == nil:
+			for _, ev := range d.handoffs {
+				b.metrics.Handoff(ev)
+			}
 			return d.event, nil
 		case errors.Is(err, flows.ErrDuplicate):
 			return "duplicate", nil

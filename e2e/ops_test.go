@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -372,12 +373,19 @@ func (l *leaked) check(t *testing.T, logs string) {
 // the most talkative log level, in JSON: the free-text answer, an
 // unexpected message, a photo's caption, an edited message, a text where a
 // button was expected; the bot is killed and restarted in the middle, so
-// the recovery's lines are searched too. No canary may be in any line of
-// stdout or stderr, and every line must be one JSON object. (The hand-off
-// to volunteers adds its own canaries here.)
+// the recovery's lines are searched too. The conversation then goes on to
+// the hand-off (--handoff-chat): a contact way typed and shared on the
+// case card, a text typed before any volunteer has the case, one relayed
+// to the volunteer who claimed it, the volunteers' own chatter in their
+// group, and the volunteer's /reply. No canary may be in any line of
+// stdout or stderr, and every line must be one JSON object; the canaries
+// the hand-off carries do reach Telegram (the fake Bot API), where they
+// belong, which shows they went through the code whose logs are searched.
 func TestNoUserTextInAnyLog(t *testing.T) {
 	e := newEnv(t, tgfake.Config{KeepText: true})
-	e.args = []string{"--log-level", "debug", "--log-format", "json"}
+	e.args = []string{"--log-level", "debug", "--log-format", "json",
+		"--handoff-chat", strconv.FormatInt(volunteersChat, 10), "--handoff-lang", "en"}
+	e.fake.Register(volunteersChat, "en")
 	p := e.start()
 	var l leaked
 	// One chat sends what is not an answer: a greeting, a text where a
@@ -399,6 +407,7 @@ func TestNoUserTextInAnyLog(t *testing.T) {
 	p = e.start()
 	// Another walks a whole case, with a canary in the free-text answer.
 	runCase(t, e, caseScript(t, "He wrote "+l.add(t)+" about me"), chat)
+	handoffCanaries(t, e, chat, &l)
 	deadline := time.Now().Add(30 * time.Second)
 	for e.fake.Pending() > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -408,6 +417,7 @@ func TestNoUserTextInAnyLog(t *testing.T) {
 	l.check(t, logs)
 	lines := strings.Split(strings.TrimSpace(logs), "\n")
 	updates := 0
+	events := map[any]int{}
 	for _, line := range lines {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
@@ -416,11 +426,150 @@ func TestNoUserTextInAnyLog(t *testing.T) {
 		}
 		if m["msg"] == "update" {
 			updates++
+			events[m["event"]]++
 		}
 	}
-	if updates < 8 {
+	if updates < 17 {
 		t.Errorf("%d debug lines for updates in the log, want one per update (the search must see them)", updates)
 	}
+	// The hand-off's updates were logged (and so searched): the card sent,
+	// the claim, the person's text relayed, the volunteers' chatter
+	// (ignored: no other update here is), the volunteer's /reply relayed.
+	for _, ev := range []string{"opened", "claim", "relay", "relayed", "ignored"} {
+		if events[ev] == 0 {
+			t.Errorf("no debug line for a hand-off update with event %q (events logged: %v)", ev, events)
+		}
+	}
+}
+
+// volunteersChat is the volunteers' group of TestNoUserTextInAnyLog.
+const volunteersChat = -1_007_401_000
+
+// handoffCanaries carries a finished conversation in chat on to the
+// hand-off, with a canary in everything typed: the person asks for a
+// volunteer and types a contact way, agrees to share it, writes before
+// anyone has the case; a volunteer claims it, the person writes to them,
+// the volunteers chat among themselves, and the volunteer answers with
+// /reply. What is relayed must reach the other side through the fake Bot
+// API (the test then knows the canaries went through the hand-off).
+func handoffCanaries(t *testing.T, e *env, chat int64, l *leaked) {
+	t.Helper()
+	person, group := e.fake.Chat(chat), e.fake.Chat(volunteersChat)
+	e.fake.SendText(chat, "en", "/human")
+	pressWhenShown(t, e, chat, "v1:!ho:typed")
+	awaitText(t, person, "Type the phone number")
+	contact := "+86 138 0000 1234 " + l.add(t)
+	e.fake.SendText(chat, "en", contact)
+	awaitText(t, person, "will be visible to everyone")
+	pressWhenShown(t, e, chat, "v1:!hc:y")
+	awaitText(t, person, "Sent as case ")
+	early := "is anyone there? " + l.add(t)
+	e.fake.SendText(chat, "en", early) // no volunteer has the case yet: not relayed
+
+	// The card, with the contact the person agreed to share.
+	cardID, cardText, kb := buttonsWhere(t, group, func(kb []tgfake.Button) bool {
+		return len(kb) == 1 && strings.HasPrefix(kb[0].CallbackData, "v1:!claim:")
+	})
+	caseID := strings.TrimPrefix(kb[0].CallbackData, "v1:!claim:")
+	if !strings.Contains(cardText, contact) {
+		t.Errorf("the card lacks the contact way the person agreed to share:\n%s", cardText)
+	}
+
+	// Claimed; then a text each way, and the volunteers' own words.
+	e.fake.PushRaw(func(id int64) []byte {
+		cb := fmt.Sprintf("claim-%d", id)
+		e.fake.RegisterCallback(cb, volunteersChat)
+		b, _ := json.Marshal(map[string]any{"update_id": id, "callback_query": map[string]any{
+			"id": cb, "from": volunteerUser, "chat_instance": "vol", "data": "v1:!claim:" + caseID,
+			"message": map[string]any{"message_id": cardID, "date": time.Now().Unix(), "chat": groupChat, "text": cardText,
+				"reply_markup": map[string]any{"inline_keyboard": [][]map[string]any{{{"text": "Claim", "callback_data": "v1:!claim:" + caseID}}}}},
+		}})
+		return b
+	})
+	awaitText(t, person, "Ana, a volunteer, has taken your case "+caseID)
+	relayed := "they found my new account " + l.add(t)
+	e.fake.SendText(chat, "en", relayed)
+	awaitText(t, group, relayed)
+	groupText(e, "I can take this one, I know the area "+l.add(t))
+	reply := "We can help you file the report " + l.add(t)
+	groupText(e, "/reply "+caseID+" "+reply)
+	awaitText(t, person, reply)
+	awaitText(t, group, "Sent to case "+caseID+".")
+	for _, tx := range texts(group) {
+		if strings.Contains(tx, early) {
+			t.Errorf("text typed before any volunteer had the case reached the group:\n%s", tx)
+		}
+	}
+}
+
+// The volunteer of TestNoUserTextInAnyLog, and their group as a Chat.
+var (
+	volunteerUser = map[string]any{"id": 5_150, "is_bot": false, "first_name": "Ana", "language_code": "en"}
+	groupChat     = map[string]any{"id": volunteersChat, "type": "supergroup", "title": "Volunteers"}
+)
+
+// groupText makes the volunteer write text in the volunteers' group.
+func groupText(e *env, text string) {
+	e.fake.PushRaw(func(id int64) []byte {
+		m := map[string]any{"message_id": 9_000 + id, "date": time.Now().Unix(), "chat": groupChat, "from": volunteerUser, "text": text}
+		if strings.HasPrefix(text, "/") {
+			word, _, _ := strings.Cut(text, " ")
+			m["entities"] = []any{map[string]any{"type": "bot_command", "offset": 0, "length": len(word)}}
+		}
+		b, _ := json.Marshal(map[string]any{"update_id": id, "message": m})
+		return b
+	})
+}
+
+// awaitText waits until a call of the bot to chat holds sub.
+func awaitText(t *testing.T, c *tgfake.Chat, sub string) {
+	t.Helper()
+	if !c.WaitFor(context.Background(), 30*time.Second, func(calls []tgfake.Call, _ int) bool {
+		for _, cl := range calls {
+			if strings.Contains(cl.Text, sub) {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("chat %d: nothing with %q; it holds: %v", c.ID, sub, texts(c))
+	}
+}
+
+// pressWhenShown waits for the newest message with buttons in chat to
+// have one with data, and presses it.
+func pressWhenShown(t *testing.T, e *env, chat int64, data string) {
+	t.Helper()
+	id, text, kb := buttonsWhere(t, e.fake.Chat(chat), func(kb []tgfake.Button) bool {
+		return slices.ContainsFunc(kb, func(b tgfake.Button) bool { return b.CallbackData == data })
+	})
+	e.fake.PressData(chat, id, text, kb, data)
+}
+
+// buttonsWhere waits for the newest message with buttons in c to have
+// buttons that fit, and returns that message.
+func buttonsWhere(t *testing.T, c *tgfake.Chat, fit func([]tgfake.Button) bool) (int, string, []tgfake.Button) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		id, text, kb, ok := c.Keyboard()
+		if ok && fit(kb) {
+			return id, text, kb
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chat %d: no buttons as wanted; the last: %v; the chat holds: %v", c.ID, kb, texts(c))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// texts lists the texts of a chat's calls, for a failure's message.
+func texts(c *tgfake.Chat) []string {
+	var ts []string
+	for _, cl := range c.Calls() {
+		ts = append(ts, cl.Text)
+	}
+	return ts
 }
 
 // rawMessage is an update of kind ("message", "edited_message") from a

@@ -2,7 +2,8 @@
 // --admin-listen): /healthz, /readyz and /metrics in the Prometheus text
 // format, through the official client library. It counts what the bot
 // does — updates by kind, handling latency, Bot API calls by method and
-// status, 429s, retries, conversations started and completed, outcomes —
+// status, 429s, retries, conversations started and completed, outcomes,
+// the hand-off's events —
 // and reads the outbox depth and the active sessions from the store at
 // scrape time. It is never given message content, user or chat
 // identifiers, so no metric can hold them.
@@ -41,6 +42,7 @@ type Metrics struct {
 	retries   *prometheus.CounterVec
 	started   prometheus.Counter
 	completed *prometheus.CounterVec
+	handoffs  *prometheus.CounterVec
 
 	// The counters of the hot path, looked up once: WithLabelValues hashes
 	// its labels on every call, several times per update under load.
@@ -82,12 +84,15 @@ func NewMetrics() *Metrics {
 	m.completed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "redress_conversations_completed_total", Help: "Conversations that reached an outcome, by the flow's outcome node.",
 	}, []string{"outcome"})
+	m.handoffs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "redress_handoffs_total", Help: "Hand-off steps committed, by event (requested, claimed, relayed, replied, closed, erased).",
+	}, []string{"event"})
 	m.byKind = map[string]prometheus.Counter{}
 	for _, k := range []string{"message", "edited_message", "callback_query", "other"} {
 		m.byKind[k] = m.updates.WithLabelValues(k)
 	}
 	m.byCall = map[callKey]prometheus.Counter{}
-	m.reg.MustRegister(m.updates, m.handled, m.calls, m.limited, m.retries, m.started, m.completed,
+	m.reg.MustRegister(m.updates, m.handled, m.calls, m.limited, m.retries, m.started, m.completed, m.handoffs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -130,6 +135,9 @@ func (m *Metrics) Started() { m.started.Inc() }
 
 // Completed counts a conversation that reached the outcome node named.
 func (m *Metrics) Completed(outcome string) { m.completed.WithLabelValues(outcome).Inc() }
+
+// Handoff counts a step of the hand-off to volunteers, by event.
+func (m *Metrics) Handoff(event string) { m.handoffs.WithLabelValues(event).Inc() }
 
 // Gauge is a value read from the store when /metrics is scraped.
 type Gauge struct {

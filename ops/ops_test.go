@@ -61,6 +61,9 @@ func TestMetricsExposition(t *testing.T) {
 	m.Retry("sendMessage")
 	m.Started()
 	m.Completed("result")
+	m.Handoff("requested")
+	m.Handoff("relayed")
+	m.Handoff("relayed")
 	depth := int64(4)
 	h := ops.Handler(ops.Config{Metrics: m, Gauges: []ops.Gauge{
 		{Name: "redress_outbox_depth", Help: "h", Read: func(context.Context) (int64, error) { return depth, nil }},
@@ -82,6 +85,8 @@ func TestMetricsExposition(t *testing.T) {
 		`redress_retries_total{what="sendMessage"} 1`,
 		`redress_conversations_started_total 1`,
 		`redress_conversations_completed_total{outcome="result"} 1`,
+		`redress_handoffs_total{event="requested"} 1`,
+		`redress_handoffs_total{event="relayed"} 2`,
 		"redress_outbox_depth 4",
 		"go_goroutines ",
 	} {
