@@ -446,7 +446,15 @@ func Input(text string, now time.Time) flows.Input {
 // (when menus are typed), "?" for "I don't know", or an answer.
 func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 	t := strings.TrimSpace(text)
-	if !strings.HasPrefix(t, "/") && e.Distress != nil && e.Distress(t) {
+	// An option's own text is that option, whatever words it holds ("自杀"
+	// where a bereaved relative is asked how the person died).
+	if _, isLabel := e.byLabel(st, t); !isLabel && !strings.HasPrefix(t, "/") && e.Distress != nil && e.Distress(t) {
+		// Said again at the question where the crisis help was just shown,
+		// and naming one of its options ("我说了是自杀"): that is the answer.
+		if in, ok := e.labelWithin(st, t); ok && st.Alarmed == st.Node {
+			in.Now = now
+			return e.Step(st, lang, in)
+		}
 		out := e.Step(st, lang, flows.Input{Kind: flows.InText, Text: text, Now: now, Distress: true})
 		if out.Reply.Urgent {
 			out.Event = EvDistress
@@ -500,6 +508,36 @@ func (e *Env) byLabel(st flows.State, t string) (flows.Input, bool) {
 		}
 	}
 	return flows.Input{}, false
+}
+
+// labelWithin reads a line that contains the text of exactly one of the
+// current choice question's options ("我说了是自杀" holds "自杀") as that
+// option. Labels shorter than two characters are not looked for.
+func (e *Env) labelWithin(st flows.State, t string) (flows.Input, bool) {
+	if e.Flow == nil || e.Loc == nil || st.Done || st.Flow != e.Flow.ID || st.Version != e.Flow.Version {
+		return flows.Input{}, false
+	}
+	n := e.Flow.Nodes[st.Node]
+	if n == nil || n.Type != flows.Choice {
+		return flows.Input{}, false
+	}
+	t = labelFold(t)
+	found := -1
+	for i, o := range n.Options {
+		for _, l := range e.Loc.Languages() {
+			label := labelFold(e.Loc.Text(l, flows.Message{ID: o.Label}))
+			if len([]rune(label)) >= 2 && strings.Contains(t, label) {
+				if found >= 0 && found != i {
+					return flows.Input{}, false // two options named: not an answer
+				}
+				found = i
+			}
+		}
+	}
+	if found < 0 {
+		return flows.Input{}, false
+	}
+	return flows.Input{Kind: flows.InText, Text: strconv.Itoa(found + 1)}, true
 }
 
 // labelFold is a label or a typed line as compared: lower case, without

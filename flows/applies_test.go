@@ -153,7 +153,7 @@ var applies = map[string]func(a answers) bool{
 		r := a.choice("q3_relation")
 		return a.person() && !a.minor() && (a.has("q1_what", "intimate") || a.has("q5_features", "sexual") || r == "ex" || r == "family")
 	},
-	"outcome.main.helper":     func(a answers) bool { return !a.has("q4_harm", "death") },
+	"outcome.main.helper": func(a answers) bool { return !a.has("q4_harm", "death") },
 	"finding.routes.pil_example": func(a answers) bool {
 		return a.has("q9_public", "many_victims", "channel")
 	},

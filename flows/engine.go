@@ -51,9 +51,19 @@ func Step(f *Flow, s State, in Input) (State, Reply) {
 		}
 	}
 	if in.Kind == InText && in.Distress {
+		// Words of distress bring the crisis help first. Typed again at the
+		// same question after the help was shown there, they are read as an
+		// answer when they are one ("自杀" for how a relative died; a threat
+		// described in free text), so no one is asked forever.
 		n := f.Nodes[st.Node]
-		if st.Done || n == nil || n.Type != Text || st.Alarmed != st.Node {
-			if !st.Done && n != nil && n.Type == Text {
+		again := !st.Done && n != nil && n.Type.Asks() && st.Alarmed == st.Node
+		if again && n.Type != Text {
+			probe := st.clone()
+			_, v, _ := f.parseAnswer(n, &probe, in)
+			again = v == answered
+		}
+		if !again {
+			if !st.Done && n != nil && n.Type.Asks() {
 				st.Alarmed = st.Node
 			}
 			in.Kind = InCrisis

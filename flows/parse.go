@@ -129,6 +129,25 @@ func ReadNumber(s string) (NumberReading, bool) {
 	if lo, ok := rangeLow(s); ok {
 		return NumberReading{Value: lo, AtLeast: true}, true
 	}
+	// "10多万", "一百多万", "3千多" inside a larger unit: at least 100,000...
+	for _, u := range []struct {
+		s string
+		m float64
+	}{{"多万", 1e4}, {"多亿", 1e8}, {"余万", 1e4}, {"来万", 1e4}} {
+		if t, ok := strings.CutSuffix(s, u.s); ok && t != "" {
+			v, err := strconv.ParseFloat(t, 64)
+			if err != nil {
+				f, ok := chineseNumber(t)
+				if !ok {
+					break
+				}
+				v = f
+			}
+			if v > 0 && v*u.m <= 1e15 {
+				return NumberReading{Value: int64(v * u.m), AtLeast: u.s != "来万"}, true
+			}
+		}
+	}
 	// "十几" is at least ten, "二十几" at least twenty.
 	if t, ok := strings.CutSuffix(s, "十几"); ok {
 		v := 10.0

@@ -19,9 +19,10 @@ type State struct {
 	// for an answer, such as "lang" or "delete"; empty when none is. The
 	// engine carries it along unchanged.
 	Menu string `json:"menu,omitempty"`
-	// Alarmed is the free-text question at which typed words last brought
-	// the crisis help (Input.Distress): the next such text there is taken
-	// as the answer, so a person describing a threat is not asked forever.
+	// Alarmed is the question at which typed words last brought the crisis
+	// help (Input.Distress): the next such text there is taken as the
+	// answer when it is one, so a person describing a threat, or how a
+	// relative died, is not asked forever.
 	Alarmed string `json:"alarmed,omitempty"`
 	// Crisis says the crisis help was shown in this conversation (/sos, the
 	// option, or typed words): flow conditions read it as crisis_shown, so
