@@ -38,6 +38,7 @@ type Set struct {
 	docs     []*docTemplate
 	notice   string
 	labels   map[string]map[string]string // node → option key → how a document says it
+	victim   map[string]string            // q0_who option → the word for the person attacked ("" the filer)
 	evidence evidenceText
 	gather   []gatherRow
 	guides   map[string]guideText // language → the guide's own words
@@ -51,6 +52,8 @@ type docTemplate struct {
 	guide           map[string]docGuide
 	body            []tblock
 	pos             flows.Pos
+	victim          map[string]string // this document's own victim words, over common.yaml's
+	filer           string            // the document's word for the one filing: 控告人, 自诉人…
 }
 
 // tblock is one block of a template: its kind, its text as a template,
@@ -341,8 +344,9 @@ func (c *checker) common(s *Set, fsys fs.FS) {
 	if root == nil {
 		return
 	}
-	fs := c.fields(root, "common.yaml", []string{"notice", "labels", "evidence", "gather", "guide"})
+	fs := c.fields(root, "common.yaml", []string{"notice", "labels", "evidence", "gather", "guide"}, VictimKey)
 	s.notice = flatten(c.str(fs["notice"], "notice"))
+	s.victim = c.victimWords(fs[VictimKey], true)
 	if n := fs["labels"]; n != nil && n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -352,7 +356,12 @@ func (c *checker) common(s *Set, fsys fs.FS) {
 				continue
 			}
 			m := c.strMap(v, "labels of "+k.Value)
-			for key := range m {
+			for key, l := range m {
+				if strings.Contains(l, "{{") {
+					if _, err := template.New("label").Funcs(stubFuncs).Parse(l); err != nil {
+						c.at(v, "labels of %s: %s: the text does not work: %v", k.Value, key, err)
+					}
+				}
 				if !slices.Contains(keys, key) {
 					c.at(v, "labels of %s: %q is not an option of %s (its options: %s)", k.Value, key, k.Value, strings.Join(keys, ", "))
 				}
@@ -462,8 +471,12 @@ func (c *checker) document(s *Set, fsys fs.FS, name string) *docTemplate {
 	if root == nil {
 		return nil
 	}
-	fs := c.fields(root, name, []string{"id", "file", "title", "when", "guide", "body"}, "cite")
+	fs := c.fields(root, name, []string{"id", "file", "title", "when", "guide", "body"}, "cite", VictimKey, "filer")
 	t := &docTemplate{id: c.str(fs["id"], "id"), file: c.str(fs["file"], "file"), title: c.str(fs["title"], "title"), pos: c.pos(root), guide: map[string]docGuide{}}
+	t.victim = c.victimWords(fs[VictimKey], false)
+	if fs["filer"] != nil {
+		t.filer = c.str(fs["filer"], "filer")
+	}
 	if fs["file"] != nil && !fileName.MatchString(t.file) {
 		c.at(fs["file"], "file %q: write it as two digits, a dash and lower-case words joined by dashes (01-criminal-complaint); the documents are listed in this order", t.file)
 	}
@@ -619,6 +632,14 @@ func (c *checker) walk(root parse.Node, names map[string]any) []string {
 							}
 						}
 					}
+				case "count":
+					if len(x.Args) < 3 || len(x.Args) > 4 {
+						out = append(out, `count: write {{count "q4_views" "次"}} (the question, the unit, and optionally "约")`)
+					} else if node, ok := str(x.Args[1]); ok {
+						if _, has := names[node]; !has {
+							out = append(out, fmt.Sprintf("count %q: %s is not a question with an answer", node, node))
+						}
+					}
 				case "answered":
 					if len(x.Args) == 2 {
 						if node, ok := str(x.Args[1]); ok {
@@ -659,4 +680,45 @@ func (c *checker) walk(root parse.Node, names map[string]any) []string {
 func (c *checker) labelsOf(node string) (map[string]string, bool) {
 	m, ok := c.set.labels[node]
 	return m, ok
+}
+
+// VictimKey is the key, in common.yaml and in a document, of the words for
+// the person attacked: by the answer of VictimNode, the word a document
+// uses for the victim, or "" where the one filing is the victim ({{victim
+// "控告人"}} then says the filer's own word, its argument).
+const VictimKey = "victim"
+
+// VictimNode is the question saying who is talking: the victim, a parent,
+// a helper, a relative of someone who died.
+const VictimNode = "q0_who"
+
+// victimWords reads a victim map; all says every option needs a word (the
+// common file; a document gives only those it changes).
+func (c *checker) victimWords(n *yaml.Node, all bool) map[string]string {
+	if n == nil {
+		return nil
+	}
+	keys, ok := c.flow.OptionKeys(VictimNode)
+	if !ok {
+		c.at(n, "victim: the flow has no question %s saying who is talking", VictimNode)
+		return nil
+	}
+	m := c.strMap(n, "victim")
+	for key := range m {
+		if !slices.Contains(keys, key) {
+			c.at(n, "victim: %q is not an option of %s (its options: %s)", key, VictimNode, strings.Join(keys, ", "))
+		}
+	}
+	if all {
+		var missing []string
+		for _, key := range keys {
+			if _, ok := m[key]; !ok {
+				missing = append(missing, key)
+			}
+		}
+		if len(missing) > 0 {
+			c.at(n, "victim: no word for %s (write \"\" where the one filing is the victim)", strings.Join(missing, ", "))
+		}
+	}
+	return m
 }

@@ -460,6 +460,10 @@ body:
   - p: 无条件
     when: "q3_relation == 'strnager'"
   - bogus: 1
+  - p: "{{count \"q4_veiws\" \"次\"}}"
+  - p: "{{count \"q4_views\"}}"
+victim:
+  chld: 被害人
 `
 	fsys := fstest.MapFS{"common.yaml": {Data: common}, "09-test.yaml": {Data: []byte(doc)}}
 	_, probs := papers.Check(f, fsys, "my")
@@ -472,6 +476,9 @@ body:
 		`my/09-test.yaml:12: block 4 of the body:`,
 		`"strnager" is not an option of q3_relation — did you mean "stranger"?`,
 		`my/09-test.yaml:13: block 5 of the body has an unknown key "bogus"`,
+		`my/09-test.yaml:14: block 6 of the body: count "q4_veiws": q4_veiws is not a question with an answer`,
+		`my/09-test.yaml:15: block 7 of the body: count: write {{count "q4_views" "次"}}`,
+		`my/09-test.yaml:17: victim: "chld" is not an option of q0_who`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems lack %q:\n%s", want, got)

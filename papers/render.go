@@ -31,6 +31,8 @@ var stubFuncs = template.FuncMap{
 	"has":      func(any, string) bool { return false },
 	"answered": func(string) bool { return false },
 	"today":    func() string { return "" },
+	"victim":   func(...string) string { return "" },
+	"count":    func(string, string, ...string) string { return "" },
 }
 
 // Input is what the documents of one conversation are made from.
@@ -96,6 +98,7 @@ type renderer struct {
 	set *Set
 	env map[string]any
 	day time.Time
+	doc *docTemplate // the document being rendered
 }
 
 // funcs are the functions of a text, bound to the conversation's answers.
@@ -119,8 +122,45 @@ func (r *renderer) funcs() template.FuncMap {
 			list, _ := r.env["answered"].([]string)
 			return slices.Contains(list, node)
 		},
-		"today": func() string { return r.day.Format(dateFormat) },
+		"today":  func() string { return r.day.Format(dateFormat) },
+		"victim": r.victim,
+		"count": func(node, unit string, approx ...string) string {
+			list, _ := r.env["at_least"].([]string)
+			if slices.Contains(list, node) {
+				return num(r.env[node]) + unit + "以上" // "3万多": a lower bound
+			}
+			return strings.Join(approx, "") + num(r.env[node]) + unit
+		},
 	}
+}
+
+// victim is the word for the person attacked, by who is talking
+// (VictimNode): the document's own word, else common.yaml's; filer (the
+// document's word for the one filing) where that is "" — the one filing
+// is the victim.
+func (r *renderer) victim(word ...string) string {
+	filer := ""
+	if r.doc != nil {
+		filer = r.doc.filer
+	}
+	if len(word) > 0 {
+		filer = word[0]
+	}
+	if filer == "" {
+		filer = "被害人"
+	}
+	who, _ := r.env[VictimNode].(string)
+	w, ok := "", false
+	if r.doc != nil {
+		w, ok = r.doc.victim[who]
+	}
+	if !ok {
+		w = r.set.victim[who]
+	}
+	if w == "" {
+		return filer
+	}
+	return w
 }
 
 // labels is how a document names the answer v of node: the labels of the
@@ -140,7 +180,7 @@ func (r *renderer) labels(node string, v any, sep ...string) string {
 	for _, k := range keys {
 		if slices.Contains(chosen, k) {
 			if l := r.set.labels[node][k]; l != "" {
-				out = append(out, l)
+				out = append(out, r.label(l))
 			}
 		}
 	}
@@ -149,6 +189,23 @@ func (r *renderer) labels(node string, v any, sep ...string) string {
 		join = sep[0]
 	}
 	return strings.Join(out, join)
+}
+
+// label renders a label that names someone ({{victim}}): the words of
+// the document being rendered.
+func (r *renderer) label(l string) string {
+	if !strings.Contains(l, "{{") {
+		return l
+	}
+	t, err := template.New("label").Funcs(r.funcs()).Parse(l)
+	if err != nil {
+		return l // the checker reports it
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, r.env); err != nil {
+		return l
+	}
+	return b.String()
 }
 
 // num writes a number with digit grouping: 12,000.
@@ -225,6 +282,8 @@ func flatten(s string) string {
 // document renders one document.
 func (r *renderer) document(t *docTemplate, in Input) (Document, error) {
 	doc := Document{ID: t.id, File: t.file + ".docx", Title: t.title, Name: t.title, Lang: "zh-Hans"}
+	r.doc = t
+	defer func() { r.doc = nil }()
 	if g, ok := t.guide[in.Lang]; ok {
 		doc.Name = g.name
 	}
