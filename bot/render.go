@@ -460,7 +460,7 @@ func (b *Bot) documents(ctx context.Context, o *outbox, key string, st flows.Sta
 		o.sendDocument(g.File, g.DOCX, escapeHTML(b.text(lang, commands.MsgDocsGuide, nil)))
 	}
 	for _, d := range files.Docs {
-		o.sendDocument(d.File, d.DOCX, escapeHTML(b.text(lang, commands.MsgDocsCaption, map[string]any{"name": d.Name})))
+		o.sendDocument(d.File, d.DOCX, escapeHTML(b.text(lang, commands.MsgDocsCaption, map[string]any{"name": commands.DocName(b.loc, lang, d.ID, d.Name)})))
 	}
 }
 

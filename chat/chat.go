@@ -505,7 +505,7 @@ func (s *session) documents(ctx context.Context, st flows.State, rep *flows.Repo
 	s.say(commands.MsgDocsReady, map[string]any{"count": int64(len(files.Docs))})
 	fmt.Fprintln(s.cfg.Out, s.text("chat.docs.saved", map[string]any{"path": dir}))
 	for _, d := range all {
-		fmt.Fprintf(s.cfg.Out, "  • %s — %s\n", d.File, d.Name)
+		fmt.Fprintf(s.cfg.Out, "  • %s — %s\n", d.File, commands.DocName(s.cfg.Loc, s.lang(), d.ID, d.Name))
 	}
 	fmt.Fprintln(s.cfg.Out)
 }

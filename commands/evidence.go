@@ -167,6 +167,8 @@ var evidenceWords = map[string]EvidenceOp{
 	"note": EvNote, "备注": EvNote, "笔记": EvNote, "记录": EvNote, "描述": EvNote,
 	"remove": EvRemove, "rm": EvRemove, "删除": EvRemove, "移除": EvRemove,
 	"list": EvList, "列表": EvList,
+	// Traditional characters, as zh-Hant readers type them
+	"鏈接": EvLink, "網址": EvLink, "備註": EvNote, "備注": EvNote, "筆記": EvNote, "記錄": EvNote, "刪除": EvRemove,
 }
 
 // countWords name the counts of a link ("views=12000", "转发：300").
@@ -176,6 +178,12 @@ var countWords = map[string]string{
 	"comments": "comments", "comment": "comments", "评论": "comments", "评论数": "comments",
 	"likes": "likes", "like": "likes", "赞": "likes", "点赞": "likes", "点赞数": "likes",
 	"seen": "seen", "date": "seen", "看到": "seen", "日期": "seen", "时间": "seen",
+	// Traditional characters: the zh-Hant help shows 閱讀=12000 轉發=300
+	"閱讀": "views", "瀏覽": "views", "閱讀量": "views", "瀏覽量": "views",
+	"轉發": "reposts", "轉發量": "reposts",
+	"評論": "comments", "評論數": "comments",
+	"贊": "likes", "讚": "likes", "點贊": "likes", "點讚": "likes", "點贊數": "likes", "點讚數": "likes",
+	"時間": "seen",
 }
 
 // evidenceCommand reads "/evidence ..." into a request (ok), or answers

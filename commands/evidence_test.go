@@ -141,6 +141,35 @@ func TestEvidenceConversation(t *testing.T) {
 	}
 }
 
+// TestEvidenceInTraditionalCharacters: the words of /evidence typed in
+// Traditional characters, as the zh-Hant help shows them (閱讀=12000
+// 轉發=300), are read as the Simplified ones.
+func TestEvidenceInTraditionalCharacters(t *testing.T) {
+	e, store := evidenceEnv(t, defaultFlow(t), true)
+	st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+	say(t, e, st, "/evidence link weibo.com/1 閱讀=1.2萬 轉發：300 評論=45 點讚=7 看到=2026-11-20 帖子本身")
+	say(t, e, st, "/evidence 鏈接 weibo.com/2 瀏覽量=5000")
+	say(t, e, st, "/evidence 備註 他私信威脅我")
+	say(t, e, st, "/evidence 刪除 2")
+	items, err := store.ListEvidence(t.Context(), "local:test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 3 {
+		t.Fatalf("%d items, want 3: %+v", len(items), items)
+	}
+	if l := items[0]; l.Counts.Views != 12000 || l.Counts.Reposts != 300 || l.Counts.Comments != 45 || l.Counts.Likes != 7 ||
+		!l.Counts.SeenAt.Equal(time.Date(2026, 11, 20, 0, 0, 0, 0, flows.China)) || l.Description != "帖子本身" {
+		t.Errorf("link = %+v", l)
+	}
+	if l := items[1]; l.URL != "weibo.com/2" || l.Counts.Views != 5000 || l.Active() {
+		t.Errorf("second link (removed) = %+v", l)
+	}
+	if n := items[2]; n.Kind != flows.EvidenceNote || n.Description != "他私信威脅我" {
+		t.Errorf("note = %+v", n)
+	}
+}
+
 // TestEvidenceRequestsNotUnderstood: what cannot be read is answered, and
 // nothing is recorded.
 func TestEvidenceRequestsNotUnderstood(t *testing.T) {

@@ -784,8 +784,8 @@ func agoParts(s string) (n int, unit string, ok bool) {
 }
 
 // dontKnow reports whether typed text says "I don't know": 不知道, 不清楚,
-// 不确定, don't know, not sure, idk, ?, and the like, alone or in a short
-// sentence without a number.
+// 不确定, Cantonese 唔知, don't know, not sure, idk, ?, and the like, alone
+// or in a short sentence without a number.
 func dontKnow(text string) bool {
 	s := fold(text)
 	if strings.Trim(s, "?？ ") == "" && s != "" {
@@ -796,6 +796,7 @@ func dontKnow(text string) bool {
 	}
 	s = strings.ReplaceAll(s, "'", "")
 	for _, w := range []string{"不知道", "不清楚", "不确定", "不记得", "记不清", "记不得", "不晓得", "说不清", "没印象", "不太清楚", "不太确定", "忘了", "忘记了", "看不到", "未知",
+		"唔知", "唔清楚", "唔记得", "唔肯定", // Cantonese (Hong Kong, Macao, Guangdong): 唔 is 不
 		"dont know", "do not know", "dunno", "idk", "not sure", "unsure", "no idea", "unknown", "cant remember", "dont remember", "cannot remember", "no clue", "cant tell", "cannot tell"} {
 		if strings.Contains(s, w) {
 			return true

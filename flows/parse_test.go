@@ -324,7 +324,8 @@ func day(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0,
 // these are it; where it does not, they are not an answer.
 func TestDontKnowTypedAsWords(t *testing.T) {
 	f := loadMini(t)
-	words := []string{"不知道", "不清楚", "不确定", "我也不太清楚", "don't know", "I don’t know", "not sure", "idk", "IDK", "?", "？", "No idea"}
+	words := []string{"不知道", "不清楚", "不确定", "我也不太清楚", "don't know", "I don’t know", "not sure", "idk", "IDK", "?", "？", "No idea",
+		"唔知", "我唔知", "唔知道呀", "真係唔清楚", "唔記得喇", "唔肯定"} // Cantonese, in Traditional characters
 	for _, w := range words {
 		for node, path := range map[string][]string{"views": {"2", "1"}, "last": {"2", "1", "10", "10"}} {
 			st, _ := run(t, f, path...)

@@ -105,6 +105,15 @@ func Pinpoint(lang, cite string) string {
 
 func zh(lang string) bool { return strings.HasPrefix(lang, "zh") }
 
+// quote puts s in the quotation marks of lang's running text: 「」 in
+// Traditional Chinese, “” otherwise.
+func quote(lang, s string) string {
+	if hant(lang) {
+		return "「" + s + "」"
+	}
+	return "“" + s + "”"
+}
+
 // traditional writes the two characters of a Chinese pinpoint that differ
 // between the scripts (条 article, 项 item) in Traditional characters.
 var traditional = strings.NewReplacer("条", "條", "项", "項")
@@ -113,17 +122,23 @@ var traditional = strings.NewReplacer("条", "條", "项", "項")
 // lang: as it is for Simplified Chinese, in Traditional characters for
 // zh-Hant (第五十条第一款第（二）项 → 第五十條第一款第（二）項).
 func inScript(lang, s string) string {
-	if !zh(lang) {
-		return s
-	}
-	tag, err := language.Parse(lang)
-	if err != nil {
-		return s
-	}
-	if script, _ := tag.Script(); script.String() == "Hant" {
+	if hant(lang) {
 		return traditional.Replace(s)
 	}
 	return s
+}
+
+// hant reports whether lang is Chinese written in Traditional characters.
+func hant(lang string) bool {
+	if !zh(lang) {
+		return false
+	}
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return false
+	}
+	script, _ := tag.Script()
+	return script.String() == "Hant"
 }
 
 // pins returns the pinpoint's parts as they are listed after "Arts." or
@@ -376,7 +391,7 @@ func (c *Catalog) SourceEntry(lang, label, id string, cites []string) string {
 			continue // no name, or the full name shows it
 		}
 		if !z || !strings.HasPrefix(short, "《") {
-			short = "“" + short + "”"
+			short = quote(lang, short)
 		}
 		shorts = append(shorts, short)
 	}

@@ -137,6 +137,7 @@ func TestSourceEntry(t *testing.T) {
 		{"zh-Hans", "S-15", []string{"S-15 Art. 84", "S-15 Interp. Art. 25"}, "（以下简称《民事诉讼法》、《民诉法解释》）"},
 		{"en", "S-20", []string{"S-20 (2016) Art. 44", "S-20 (2025) Art. 46"}, "— cited as “Cybersecurity Law (2016)” and “Cybersecurity Law (2025)”"},
 		{"zh-Hans", "S-28", []string{"S-28"}, "（以下简称“12356心理援助热线通知”）"},
+		{"zh-Hant", "S-28", []string{"S-28"}, "（以下簡稱「12356心理援助熱線通知」）"},
 	} {
 		if got := c.SourceEntry(cs.lang, "source."+cs.id, cs.id, cs.cites); !strings.HasSuffix(got, cs.want) {
 			t.Errorf("SourceEntry(%s, %s)\n got %q\nwant it to end %q", cs.lang, cs.id, got, cs.want)

@@ -64,10 +64,13 @@ func TestZhHantUsesTheGlossary(t *testing.T) {
 				t.Errorf("%s: zh-Hans uses %s %d time(s), zh-Hant has %s %d time(s): %s", id, term.Simplified, want, term.Traditional, got, hant.Forms["other"])
 			}
 		}
-		for _, wrong := range []string{"被髮", "鍊接", "蔘與", "爲", "簡體中文", "網路", "資訊", "個資", "霸凌"} {
+		for _, wrong := range []string{"被髮", "鍊接", "蔘與", "爲", "簡體中文", "網路", "資訊", "個資", "霸凌", "平臺", "回復", "啓"} {
 			if strings.Contains(hant.Forms["other"], wrong) {
 				t.Errorf("%s: zh-Hant has %q: %s", id, wrong, hant.Forms["other"])
 			}
+		}
+		if q := hantQuote(hant.Forms["other"]); q != hant.Forms["other"] {
+			t.Errorf("%s: zh-Hant quotes with “” or ‘’ outside a title or a placeholder (want 「」 and 『』): %s", id, hant.Forms["other"])
 		}
 	}
 	for _, term := range []string{"诽谤罪", "侮辱罪", "自诉", "公诉", "情节严重", "立案监督", "治安管理处罚法", "人身安全保护令", "公安机关", "检察院", "人民法院"} {
@@ -100,6 +103,25 @@ func TestGlossary(t *testing.T) {
 		if !strings.Contains(string(doc), row) {
 			t.Errorf("docs/TRANSLATING.md's glossary lacks the row starting %q", row)
 		}
+	}
+}
+
+func TestHantQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		`other = "可以選擇“{{.unknown}}”。"`:             `other = "可以選擇「{{.unknown}}」。"`,
+		`other = "他說“他們叫我‘騙子’”"`:                    `other = "他說「他們叫我『騙子』」"`,
+		`other = "《關於“開盒”的通知》和“開盒”"`:                `other = "《關於“開盒”的通知》和「開盒」"`,
+		`other = "{{if eq .x "“"}}“{{.x}}”{{end}}"`: `other = "{{if eq .x "“"}}「{{.x}}」{{end}}"`,
+		`other = "沒有引號"`:                            `other = "沒有引號"`,
+	} {
+		if got := hantQuote(in); got != want {
+			t.Errorf("hantQuote(%s) = %s, want %s", in, got, want)
+		}
+	}
+	in := "[\"x\"]\ndescription = \"Choose “I don't know”\"\nother = \"選“不知道”\""
+	want := "[\"x\"]\ndescription = \"Choose “I don't know”\"\nother = \"選「不知道」\""
+	if got := quoteMessages(in); got != want {
+		t.Errorf("quoteMessages: got %q, want %q (descriptions are English and keep their quotes)", got, want)
 	}
 }
 

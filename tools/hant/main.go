@@ -147,6 +147,7 @@ func Generate(dir, glossary string) (map[string][]byte, error) {
 			return nil, fmt.Errorf("convert %s: %w", name, err)
 		}
 		text = conv.messages(text)
+		text = quoteMessages(text)
 		head := fmt.Sprintf("# Redress — 繁體中文（中國內地法律用語）。由 %s 自動生成：go run ./tools/hant\n# 不要直接修改本文件：修改 %s，或 tools/hant/fixes.tsv、docs/glossary.tsv，再重新生成。\n\n", name, name)
 		out[strings.Replace(name, ".zh-Hans.", ".zh-Hant.", 1)] = []byte(head + text)
 	}
@@ -287,6 +288,58 @@ func setWhole(text string, whole map[string]string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hantQuotes are the quotation marks of Traditional Chinese running text:
+// “…” becomes 「…」 and the quote within a quote ‘…’ becomes 『…』.
+var hantQuotes = map[rune]rune{'“': '「', '”': '」', '‘': '『', '’': '』'}
+
+// quoteMessages gives the texts (other = "…") of a catalog the quotation
+// marks of Traditional Chinese. Descriptions are English and keep theirs;
+// so does what is inside a placeholder or a template action ({{…}}) and
+// inside a title in 《》, which is quoted as the document names itself.
+func quoteMessages(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "other =") {
+			lines[i] = hantQuote(l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// hantQuote replaces the quotation marks of s outside {{…}} and 《…》.
+func hantQuote(s string) string {
+	var b strings.Builder
+	action, title := false, 0
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case action:
+			if r == '}' && i+1 < len(rs) && rs[i+1] == '}' {
+				action = false
+				b.WriteString("}}")
+				i++
+				continue
+			}
+		case r == '{' && i+1 < len(rs) && rs[i+1] == '{':
+			action = true
+			b.WriteString("{{")
+			i++
+			continue
+		case r == '《':
+			title++
+		case r == '》' && title > 0:
+			title--
+		case title == 0:
+			if q, ok := hantQuotes[r]; ok {
+				r = q
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func sortedKeys(m map[string][]byte) []string {
