@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/redress-legal/redress/flows"
 )
 
 // Configuration in one place (issue 12 §1). Every flag of a command can
@@ -228,7 +230,7 @@ func (s *settings) readFile() map[string]fileEntry {
 			// serve's file, read by chat or backup: the setting is not theirs.
 		case s.fs.Lookup(k) == nil:
 			hint := ""
-			if near := nearest(k, flagNames); near != "" {
+			if near := flows.Nearest(k, flagNames); near != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", near)
 			}
 			s.problemf("", "%s: unknown setting %q%s; the keys are the flags of 'redress %s -h'", where, k, hint, s.fs.Name())
@@ -281,38 +283,6 @@ func keyLines(b []byte) map[string]int {
 		}
 	}
 	return lines
-}
-
-// nearest is the name within two edits of s, if there is one.
-func nearest(s string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // problemsError is a command's configuration problems, found all at once:

@@ -299,6 +299,11 @@ func allows(list []string, s string) bool {
 }
 
 // suggest returns the allowed word closest to s, if it is close enough.
+// Nearest returns the name of names closest to s within two edits (a
+// misspelling: "retenion" for "retention"), or "" when none is that close.
+// The checkers of flows, catalogs, templates and configuration share it.
+func Nearest(s string, names []string) string { return suggest(s, names) }
+
 func suggest(s string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
