@@ -661,15 +661,8 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 			return Answer{}, refused, invalid(MsgInvalidDate, unknownParam(n))
 		}
 		future := func(d time.Time) bool { return !in.Now.IsZero() && d.After(Day(in.Now)) }
-		if rd.Ambiguous {
-			switch {
-			case future(rd.Other) && !future(rd.Day):
-				rd = DateReading{Day: rd.Day}
-			case future(rd.Day) && !future(rd.Other):
-				rd = DateReading{Day: rd.Other}
-			default: // 06/07/2026: ask, do not guess
-				return Answer{}, refused, &Message{ID: MsgAmbiguousDate, Kind: KindNotice, Params: map[string]any{"a": rd.Day, "b": rd.Other}}
-			}
+		if ask := unambiguous(&rd, future); ask != nil {
+			return Answer{}, refused, ask
 		}
 		d := rd.Day
 		if future(d) {
@@ -705,6 +698,24 @@ func (f *Flow) parseAnswer(n *Node, st *State, in Input) (Answer, verdict, *Mess
 	return Answer{}, refused, invalid(MsgInvalidChoice, count)
 }
 
+// unambiguous settles a date that reads either way round (06/07/2026):
+// when one reading is in the future, the other is meant; otherwise it
+// returns the question to ask back, without guessing.
+func unambiguous(d *DateReading, future func(time.Time) bool) *Message {
+	if !d.Ambiguous {
+		return nil
+	}
+	switch {
+	case future(d.Other) && !future(d.Day):
+		*d = DateReading{Day: d.Day}
+	case future(d.Day) && !future(d.Other):
+		*d = DateReading{Day: d.Other}
+	default:
+		return &Message{ID: MsgAmbiguousDate, Kind: KindNotice, Params: map[string]any{"a": d.Day, "b": d.Other}}
+	}
+	return nil
+}
+
 // readPeriodAnswer reads a period question's answer: one day, two days, or
 // a start that is still going on (see ReadPeriod). Days in the future are
 // refused, an ambiguous day (06/07/2026) is asked back, two days in the
@@ -720,16 +731,8 @@ func readPeriodAnswer(n *Node, in Input, invalid func(string, map[string]any) *M
 	}
 	future := func(d time.Time) bool { return !in.Now.IsZero() && d.After(Day(in.Now)) }
 	for _, d := range []*DateReading{&rd.From, &rd.To} {
-		if !d.Ambiguous {
-			continue
-		}
-		switch {
-		case future(d.Other) && !future(d.Day):
-			*d = DateReading{Day: d.Day}
-		case future(d.Day) && !future(d.Other):
-			*d = DateReading{Day: d.Other}
-		default:
-			return Answer{}, refused, &Message{ID: MsgAmbiguousDate, Kind: KindNotice, Params: map[string]any{"a": d.Day, "b": d.Other}}
+		if ask := unambiguous(d, future); ask != nil {
+			return Answer{}, refused, ask
 		}
 	}
 	from, to := rd.From.Day, rd.To.Day

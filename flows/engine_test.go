@@ -606,6 +606,12 @@ func TestPeriodQuestion(t *testing.T) {
 	if _, r := run(t, f, "2", "1", "100", "5", "2026-11-01 to 2027-01-01"); !slices.Contains(ids(r), flows.MsgFutureDate) {
 		t.Errorf("a future day was not refused: %v", ids(r))
 	}
+	if _, r := run(t, f, "2", "1", "100", "5", "06/07/2026 to 2026-11-14"); !slices.Contains(ids(r), flows.MsgAmbiguousDate) {
+		t.Errorf("a first day that reads either way round was not asked back: %v", ids(r))
+	}
+	if st, _ := run(t, f, "2", "1", "100", "5", "2026-06-07 to 12/11/2026"); st.Answers["when"].Until != "2026-11-12" {
+		t.Errorf("12/11/2026 (11 December is still to come) read as %q", st.Answers["when"].Until)
+	}
 }
 
 // finish answers whatever the mini flow still asks, to reach its outcome.
