@@ -98,30 +98,11 @@ type gatherRow struct {
 }
 
 // Problem is a problem in a template file, at a line.
-type Problem struct {
-	Pos flows.Pos
-	Msg string
-}
-
-// String is the problem as the checker prints it: file:line: message.
-func (p Problem) String() string {
-	if p.Pos.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.Pos.File, p.Pos.Line, p.Msg)
-	}
-	return fmt.Sprintf("%s: %s", p.Pos.File, p.Msg)
-}
+// It is the flow checker's own type, so every checker prints alike.
+type Problem = flows.Problem
 
 // Problems is every problem found in a set of templates.
-type Problems []Problem
-
-// Error is every problem, one a line.
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
+type Problems = flows.Problems
 
 // LoadDefault loads the built-in templates for f.
 func LoadDefault(f *flows.Flow) (*Set, error) {

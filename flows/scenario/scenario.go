@@ -96,30 +96,11 @@ type FactValue struct {
 }
 
 // Problem is a mistake in a scenario or terms file, at its line.
-type Problem struct {
-	Pos flows.Pos
-	Msg string
-}
-
-// String formats the problem as file:line: message.
-func (p Problem) String() string {
-	if p.Pos.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.Pos.File, p.Pos.Line, p.Msg)
-	}
-	return fmt.Sprintf("%s: %s", p.Pos.File, p.Msg)
-}
+// It is the flow checker's own type, so every checker prints alike.
+type Problem = flows.Problem
 
 // Problems lists every mistake found in a file; as an error it prints one per line.
-type Problems []Problem
-
-// Error joins the problems, one per line.
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
+type Problems = flows.Problems
 
 // reader collects problems while reading a YAML file.
 type reader struct {
