@@ -100,7 +100,7 @@ func FuzzHandleUpdate(f *testing.F) {
 					t.Errorf("%s with an empty text", r.Method)
 				}
 				if textLen(p.Text) > MaxMessageLen {
-					t.Errorf("%s of %d characters", r.Method, textLen(p.Text))
+					t.Errorf("%s of %d characters: %.300q", r.Method, textLen(p.Text), p.Text)
 				}
 				if !utf8.ValidString(p.Text) {
 					t.Errorf("%s with invalid UTF-8", r.Method)

@@ -312,9 +312,16 @@ func (b *Bot) decide(out commands.Outcome, p press) decision {
 	lang := out.State.Lang
 	d.out.answer(p.callbackID, "")
 	r := out.Reply
+	result := ""
+	if out.Result != nil {
+		result = escapeHTML(b.loc.Text(lang, *out.Result))
+	}
 	switch {
-	case out.Result != nil && p.msgID != 0:
-		d.out.editText(p.msgID, escapeHTML(b.loc.Text(lang, *out.Result)))
+	case out.Result != nil && p.msgID != 0 && textLen(result) <= MaxMessageLen:
+		d.out.editText(p.msgID, result)
+	case out.Result != nil && p.msgID != 0: // too long to replace the menu: a message of its own
+		d.out.editKeyboard(p.msgID, nil)
+		r.Messages = append([]flows.Message{*out.Result}, r.Messages...)
 	case out.Result != nil: // a menu answered without a button ("/lang zh")
 		r.Messages = append([]flows.Message{*out.Result}, r.Messages...)
 	case out.Event == commands.EvStale:
