@@ -127,7 +127,8 @@ func TestTypedDistressAndDontKnow(t *testing.T) {
 	h.waitFor(u, lang(u, "t.danger.ask"))
 	h.api.SendText(u, "我真的撑不下去了")
 	h.waitFor(u, lang(u, "t.crisis"))
-	h.press(u, "v1:danger:safe")
+	h.waitCount(u, "sendMessage", 4) // the crisis help and the danger question again
+	h.press(u, "v1:danger:safe")     // on the question asked again, the newest
 	h.waitFor(u, lang(u, "t.what.ask"))
 	h.api.SendText(u, "1 和 2")
 	h.waitFor(u, lang(u, "t.views.ask"))
@@ -145,7 +146,7 @@ func TestTypedDistressAndDontKnow(t *testing.T) {
 > t.crisis / engine.crisis_resume
 > t.danger.ask [t.danger.now | t.danger.safe]
 ack
-~ #3 t.danger.ask / tg.answer {answer=t.danger.safe}
+~ #6 t.danger.ask / tg.answer {answer=t.danger.safe}
 > t.what.ask [t.what.lies | t.what.abuse | t.what.none | tg.multi.done]
 > t.views.ask [t.unknown]
 > t.crisis / engine.crisis_resume
