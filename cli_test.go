@@ -123,6 +123,30 @@ func TestChatResumesAfterQuit(t *testing.T) {
 	}
 }
 
+// TestChatScriptAfterAFinishedCase: a scripted case run a second time on
+// the same database (the README's example, run twice) is a new case, not
+// "your assessment is complete" to every answer; a script of commands still
+// reaches the finished assessment.
+func TestChatScriptAfterAFinishedCase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	args := []string{"chat", "--db", db, "--lang", "en", "--today", "2026-11-27"}
+	first, _, code := runCLI(t, scenario(t, "t1"), args...)
+	if code != 0 || !strings.Contains(first, "The short version") {
+		t.Fatalf("first run (exit %d):\n%.500s", code, first)
+	}
+	second, _, code := runCLI(t, scenario(t, "t1"), args...)
+	if code != 0 || !strings.HasPrefix(second, "The assessment saved here was finished, so this script starts a new one.") {
+		t.Fatalf("second run (exit %d) did not say it starts a new assessment:\n%.500s", code, second)
+	}
+	if strings.Contains(second, "Your assessment is complete") || !strings.HasSuffix(second, first[strings.Index(first, "\n> "):]) {
+		t.Fatalf("second run differs from the first:\n%s", second)
+	}
+	report, _, code := runCLI(t, "/report\n", args...)
+	if code != 0 || strings.Contains(report, "starts a new one") || !strings.Contains(report, "The short version") {
+		t.Fatalf("/report after the case (exit %d):\n%.800s", code, report)
+	}
+}
+
 func TestLintShippedFlowsAndCatalogs(t *testing.T) {
 	out, errs, code := runCLI(t, "", "lint")
 	if code != 0 {

@@ -49,6 +49,7 @@ var Messages = map[string][]string{
 	"chat.delete.done":    {},
 	"chat.bye":            {},
 	"chat.line_too_long":  {},
+	"chat.script_new":     {},
 	"chat.privacy":        {"path", "days", "reports", "documents"},
 	"chat.docs.saved":     {"path"},
 	"chat.report.saved":   {"path"},
@@ -143,11 +144,28 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Lang != "" {
 		sess.State.Lang = cfg.Loc.Match(cfg.Lang)
 	}
+	r := bufio.NewReaderSize(cfg.In, 4096)
+	next := func() (string, bool, error) { return readLine(r) }
+	// A script whose first line is an answer, run on a finished assessment,
+	// is a new case (a scripted scenario run twice): it starts a new
+	// conversation instead of answering "your assessment is complete" to
+	// every line. A script that starts with a command (/report, /documents)
+	// still reaches the finished one.
+	fresh := false
+	if cfg.Script && sess.State.Done {
+		first, tooLong, err := skipComments(r)
+		next = once(first, tooLong, err, next)
+		if _, cmd := commands.Parse(first); (first != "" || tooLong) && !cmd {
+			sess.State, fresh = flows.State{Lang: sess.State.Lang}, true
+		}
+	}
 	s.sess = sess
+	if fresh {
+		s.say("chat.script_new", nil)
+	}
 	if err := s.apply(ctx, s.env.Step(s.sess.State, s.lang(), flows.Input{Kind: flows.InStart, Now: cfg.Now()})); err != nil {
 		return err
 	}
-	r := bufio.NewReaderSize(cfg.In, 4096)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil
@@ -155,7 +173,7 @@ func Run(ctx context.Context, cfg Config) error {
 		if cfg.Prompt != "" {
 			fmt.Fprint(cfg.Out, cfg.Prompt)
 		}
-		line, tooLong, err := readLine(r)
+		line, tooLong, err := next()
 		if err == io.EOF && line == "" && !tooLong {
 			return nil
 		}
@@ -182,6 +200,30 @@ func Run(ctx context.Context, cfg Config) error {
 		if err == nil && errors.Is(ctx.Err(), context.Canceled) {
 			return nil
 		}
+	}
+}
+
+// skipComments reads a script up to its first line that counts (not blank,
+// not a # comment).
+func skipComments(r *bufio.Reader) (string, bool, error) {
+	for {
+		line, tooLong, err := readLine(r)
+		if tooLong || err != nil || (strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#")) {
+			return line, tooLong, err
+		}
+	}
+}
+
+// once returns a reader of lines that gives the line already read first,
+// then the lines of next.
+func once(line string, tooLong bool, err error, next func() (string, bool, error)) func() (string, bool, error) {
+	used := false
+	return func() (string, bool, error) {
+		if used {
+			return next()
+		}
+		used = true
+		return line, tooLong, err
 	}
 }
 

@@ -79,7 +79,7 @@ func (a answers) disorder() bool {
 // unless the person went on after the police stepped in (S-03 Art. 1 ¶3).
 func (a answers) disputeBar() bool {
 	dispute := slices.Contains([]string{"ex", "family", "neighbour", "debt"}, a.choice("q3_relation"))
-	persisted := a.choice("q6_police") == "penalised" && a.has("q8_status", "ongoing")
+	persisted := a.choice("q6_police") == "penalised" && a["q6_when"].Ongoing
 	return dispute && !persisted
 }
 
@@ -89,7 +89,7 @@ func (a answers) xunxinMarker() bool {
 }
 
 func (a answers) identityUnknown() bool {
-	return slices.Contains([]string{"account", "nobody"}, a.choice("q3_identity"))
+	return slices.Contains([]string{"account", "nobody"}, a.choice("q3_identity")) || a.choice("q3_relation") == "stranger"
 }
 
 // applies maps each message that names an offence, a threshold or a

@@ -171,14 +171,21 @@ func (d *decoder) checkNode(f *Flow, n *Node) {
 		d.at(n.Pos, false, "%s: from and to only apply to period questions", what)
 	case n.Type == Period && n.From == n.To:
 		d.at(n.Pos, false, "%s: from and to must be two different names", what)
+	case n.Type != Period && n.Ongoing != "":
+		d.at(n.Pos, false, "%s: ongoing only applies to period questions", what)
+	case n.Type == Period && n.Ongoing != "" && (n.Ongoing == n.From || n.Ongoing == n.To):
+		d.at(n.Pos, false, "%s: ongoing must be a name of its own, not one of the two dates", what)
 	case n.Type == Period:
-		for _, name := range []string{n.From, n.To} {
+		for _, name := range []string{n.From, n.To, n.Ongoing} {
+			if name == "" {
+				continue
+			}
 			if f.Nodes[name] != nil {
-				d.at(n.Pos, false, "%s: %q is already the ID of a node; a period's dates need names of their own", what, name)
+				d.at(n.Pos, false, "%s: %q is already the ID of a node; a period question's names (from, to, ongoing) must be new", what, name)
 			}
 			for _, fact := range f.Facts {
 				if fact.ID == name {
-					d.at(n.Pos, false, "%s: %q is already a fact (line %d); a period's dates need names of their own", what, name, fact.Pos.Line)
+					d.at(n.Pos, false, "%s: %q is already a fact (line %d); a period question's names (from, to, ongoing) must be new", what, name, fact.Pos.Line)
 				}
 			}
 		}

@@ -57,6 +57,8 @@ func TestCheckerFindsBrokenFlows(t *testing.T) {
 		{"period without names", "    type: date\n", "    type: period\n", "  - id: last", `a period question: give the names its two dates go by, "from"`},
 		{"period name taken", "    type: date\n", "    type: period\n    from: views\n    to: last_day\n", "  - id: last", `"views" is already the ID of a node`},
 		{"from on a date", "    type: date\n", "    type: date\n    from: a\n    to: b\n", "  - id: last", "from and to only apply to period questions"},
+		{"ongoing on a date", "    type: date\n", "    type: date\n    ongoing: still\n", "  - id: last", "ongoing only applies to period questions"},
+		{"ongoing is a date", "    type: date\n", "    type: period\n    from: a\n    to: b\n    ongoing: b\n", "  - id: last", "ongoing must be a name of its own"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

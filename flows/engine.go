@@ -524,6 +524,9 @@ func (f *Flow) env(st State, now time.Time) map[string]any {
 				env[n.From], env[n.To] = from, to
 				answered = append(answered, n.From, n.To)
 			}
+			if n.Ongoing != "" {
+				env[n.Ongoing] = a.Ongoing
+			}
 		}
 	}
 	env["answered"] = answered
@@ -745,9 +748,11 @@ func readPeriodAnswer(n *Node, in Input, invalid func(string, map[string]any) *M
 	if future(to) {
 		return Answer{}, refused, &Message{ID: MsgFutureDate, Kind: KindNotice}
 	}
-	ans := Answer{Date: from.Format(time.DateOnly), Until: to.Format(time.DateOnly)}
+	ans := Answer{Date: from.Format(time.DateOnly), Until: to.Format(time.DateOnly), Ongoing: rd.Ongoing}
 	both := map[string]any{"from": from, "to": to}
 	switch {
+	case rd.Ongoing && !to.Equal(Day(in.Now)):
+		return ans, answered, &Message{ID: MsgTookStillGoing, Kind: KindNotice, Params: both}
 	case rd.Ongoing:
 		return ans, answered, &Message{ID: MsgTookOngoing, Kind: KindNotice, Params: both}
 	case rd.Single && rd.From.MonthOnly:

@@ -169,6 +169,9 @@ func (f *Flow) sampleEnv() map[string]any {
 		if n.Type == Period && n.From != "" && n.To != "" {
 			env[n.From], env[n.To] = time.Time{}, time.Time{}
 		}
+		if n.Type == Period && n.Ongoing != "" {
+			env[n.Ongoing] = false
+		}
 	}
 	return env
 }

@@ -91,6 +91,9 @@ type Node struct {
 	// From and To name the two dates a period answer gives, as
 	// expressions see them (e.g. q6_start, q6_last); a single day is both.
 	From, To string
+	// Ongoing names the truth value, as expressions see it, that a period
+	// answer says it is still going on ("since September", "…至今"); optional.
+	Ongoing  string
 	Routes   []Route
 	Next     string
 	Sections []string // outcome: assessment sections shown, in order

@@ -458,7 +458,7 @@ func (d *decoder) section(f *Flow, sn *yaml.Node, i int) {
 	f.Sections[s.ID] = s
 }
 
-var nodeKeys = []string{"id", "type", "say", "ask", "ask_as", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "from", "to", "routes", "next", "sections", "summary", "parts"}
+var nodeKeys = []string{"id", "type", "say", "ask", "ask_as", "help", "invalid", "options", "min", "max", "unknown", "min_len", "max_len", "from", "to", "ongoing", "routes", "next", "sections", "summary", "parts"}
 
 func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	what := fmt.Sprintf("node %d", i+1)
@@ -478,6 +478,7 @@ func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	}
 	n.From = d.str(nf["from"], what+" from")
 	n.To = d.str(nf["to"], what+" to")
+	n.Ongoing = d.str(nf["ongoing"], what+" ongoing")
 	n.Say = d.msgRefs(nf["say"], what+" say")
 	if a := nf["ask"]; a != nil {
 		n.Ask = d.msgRef(a, "the question of "+what, "msg")

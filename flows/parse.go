@@ -811,7 +811,9 @@ type PeriodReading struct {
 	From, To DateReading
 	// Single: one date was given (From and To are that day).
 	Single bool
-	// Ongoing: "still going on", "since September", "至今": To is today.
+	// Ongoing: "still going on", "since September", "至今". To is today,
+	// unless a latest day was given too ("2026-09-05 to 2026-11-14, still
+	// going on"): then To is that day, the latest act known.
 	Ongoing bool
 }
 
@@ -819,8 +821,10 @@ type PeriodReading struct {
 // two dates.
 var (
 	periodOngoing = []string{"and it's still going on", "and it is still going on", "and still going on", "still going on", "and still going",
+		"and it's still happening", "and it is still happening", "still happening", "and still ongoing", "still ongoing", "and continuing", "still continuing",
 		"and ongoing", "ongoing", "until now", "till now", "up to now", "up till now", "to now", "until today", "to today", "to date", "now",
-		"现在还在继续", "现在还在", "一直到现在", "持续到现在", "持续至今", "直到现在", "到现在", "到今天", "至今", "还在继续", "仍在继续", "一直没停", "还没停", "现在"}
+		"现在还在继续", "现在还在", "一直到现在", "持续到现在", "持续至今", "直到现在", "到现在", "到今天", "至今", "还在继续", "仍在继续", "一直没停", "还没停", "现在",
+		"还在发", "一直在发", "还在传", "还在骂", "还在持续", "仍在持续", "一直持续", "还没结束", "没有结束", "还有人在发", "还在", "仍然在继续", "一直在继续"}
 	periodSince       = []string{"ever since ", "since ", "starting from ", "starting ", "自从"}
 	periodFrom        = []string{"from ", "between ", "从", "自"}
 	periodSinceSuffix = []string{"开始到现在", "开始一直", "开始的", "开始", "以来", "起"}
@@ -829,9 +833,11 @@ var (
 
 // ReadPeriod reads when something happened, as people type it: one date
 // ("2026-11-14": a single day), a range ("2026-09-05 to 2026-11-14",
-// "9月初到11月14日", "from June to August", "11月2日到14日"), or a start
+// "9月初到11月14日", "from June to August", "11月2日到14日"), a start
 // that is still going on ("since early September", "从9月开始", "2026-09-05
-// 至今", "September until now"). Each date is read as ReadDate reads it.
+// 至今", "September until now"), or a range still going on ("2026-09-05 to
+// 2026-11-14, still going on", "9月初到11月14日，现在还在继续"). Each date
+// is read as ReadDate reads it.
 func ReadPeriod(s string, now time.Time) (PeriodReading, bool) {
 	s = fold(toASCIIDigits(s))
 	s = strings.TrimSpace(strings.TrimRight(s, ".。!！"))
@@ -843,10 +849,17 @@ func ReadPeriod(s string, now time.Time) (PeriodReading, bool) {
 		}
 		return t
 	}
-	if t, ok := cutAnySuffix(s, periodOngoing...); ok && t != s {
-		if t = trimSep(t); t != "" {
-			s, r.Ongoing = t, true
+	// "9月初开始，到现在还在发": the words of "still going on" may come
+	// one after another; cut them all.
+	for {
+		t, ok := cutAnySuffix(s, periodOngoing...)
+		if !ok || t == s {
+			break
 		}
+		if t = trimSep(t); t == "" {
+			break
+		}
+		s, r.Ongoing = t, true
 	}
 	since := false
 	if t, ok := cutAny(s, periodFrom...); ok {
@@ -865,7 +878,7 @@ func ReadPeriod(s string, now time.Time) (PeriodReading, bool) {
 	}
 	today := Day(now)
 	_, whole := ReadDate(s, now) // "2026-11-14" is one day, not 2026-11 to the 14th
-	if !r.Ongoing && !whole {
+	if !whole && !since {
 		for _, sep := range periodSeps {
 			for i := 0; i+len(sep) <= len(s); {
 				j := strings.Index(s[i:], sep)
@@ -876,7 +889,7 @@ func ReadPeriod(s string, now time.Time) (PeriodReading, bool) {
 				left, right := strings.TrimSpace(s[:j]), strings.TrimSpace(s[j+len(sep):])
 				if l, ok := ReadDate(left, now); ok && right != "" {
 					if rt, ok := periodEnd(right, l, now); ok {
-						return PeriodReading{From: l, To: rt}, true
+						return PeriodReading{From: l, To: rt, Ongoing: r.Ongoing}, true
 					}
 				}
 				i = j + len(sep)

@@ -382,6 +382,16 @@ func TestReadPeriod(t *testing.T) {
 		{"从9月开始", day(2026, 9, 1), day(2026, 11, 25), false, true},
 		{"上个月开始，现在还在继续", day(2026, 10, 1), day(2026, 11, 25), false, true},
 		{"三周前到现在", day(2026, 11, 4), day(2026, 11, 25), false, true},
+		// a range still going on: the latest day known is kept
+		{"2026-09-05 to 2026-11-14, still going on", day(2026, 9, 5), day(2026, 11, 14), false, true},
+		{"2 Nov 2026 to Nov 14 and it's still going on", day(2026, 11, 2), day(2026, 11, 14), false, true},
+		{"9月初到11月14日，现在还在继续", day(2026, 9, 1), day(2026, 11, 14), false, true},
+		{"2026年11月2日 到 11月14日，还在继续", day(2026, 11, 2), day(2026, 11, 14), false, true},
+		// several words for "still going on", one after another
+		{"9月初开始，到现在还在发", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"从上个月开始一直在发", day(2026, 10, 1), day(2026, 11, 25), false, true},
+		{"since September and it's still happening", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"2026-09-05 to 2026-11-14, still ongoing", day(2026, 9, 5), day(2026, 11, 14), false, true},
 		{"last month", day(2026, 10, 1), day(2026, 10, 1), true, false},
 	} {
 		got, ok := flows.ReadPeriod(c.in, now)

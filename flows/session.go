@@ -49,6 +49,7 @@ type Answer struct {
 	Number  *int64   `json:"n,omitempty"`
 	Date    string   `json:"d,omitempty"` // YYYY-MM-DD; a period's first day
 	Until   string   `json:"e,omitempty"` // YYYY-MM-DD: a period's latest day
+	Ongoing bool     `json:"o,omitempty"` // a period still going on
 	Text    string   `json:"t,omitempty"`
 	Unknown bool     `json:"u,omitempty"`
 	// AtLeast: the number was given as a lower bound ("over 5,000",
@@ -204,6 +205,7 @@ const (
 	MsgTookMonth        = "engine.took.month"             // "June 2026": the first of the month taken
 	MsgTookPeriod       = "engine.took.period"            // "9月初到11月14日": the two days taken
 	MsgTookOngoing      = "engine.took.ongoing"           // "since early September": from that day until today
+	MsgTookStillGoing   = "engine.took.still_going"       // "9月初到11月14日，还在继续": both days, and still going on
 )
 
 // Label is a message parameter that is itself a message, such as an
@@ -240,6 +242,7 @@ var EngineMessages = map[string][]string{
 	MsgTookMonth:        {"date"},
 	MsgTookPeriod:       {"from", "to"},
 	MsgTookOngoing:      {"from", "to"},
+	MsgTookStillGoing:   {"from", "to"},
 }
 
 // Localizer turns message IDs into text in a language. Transports use it;
