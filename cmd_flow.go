@@ -134,20 +134,10 @@ func runFlowTest(args []string, stdout, stderr io.Writer) error {
 	flowPath := fset.String("flow", "", "flow `file` the scenarios are for; default: the built-in flow")
 	termsPath := fset.String("terms", "", "terms `file` saying what module and route IDs mean; default: terms.yaml beside each scenario, else the built-in terms")
 	locDir := fset.String("locales", "", "`directory` of catalogs (*.toml) over the built-in ones, for quoting questions")
-	var paths []string // flags may come before or after the files
-	for rest := args; ; {
-		if err := fset.Parse(rest); errors.Is(err, flag.ErrHelp) {
-			fset.SetOutput(stdout)
-			fset.Usage()
-			return err
-		} else if err != nil {
-			return usagef("%v (run 'redress flow test -h' for its flags)", err)
-		}
-		if fset.NArg() == 0 {
-			break
-		}
-		paths = append(paths, fset.Arg(0))
-		rest = fset.Args()[1:]
+	// flags may come before or after the paths
+	paths, err := parseFlagsAndArgs(fset, args, stdout)
+	if err != nil {
+		return err
 	}
 	f, err := loadFlow(*flowPath)
 	if err != nil {

@@ -53,21 +53,10 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	flowDir := fset.String("flows", "", "`directory` of flow files (*.yaml), like a DIR argument; default: the built-in flows")
 	papDir := fset.String("papers", "", "`directory` of document templates (*.yaml) to check against the flows; default: the built-in templates, checked with the built-in flows")
 	locDir := fset.String("locales", "", "`directory` holding the complete set of catalogs (*.toml) to check against; default: the built-in catalogs")
-	// Flags may come before or after the flow paths.
-	var paths []string
-	for rest := args; ; {
-		if err := fset.Parse(rest); errors.Is(err, flag.ErrHelp) {
-			fset.SetOutput(stdout)
-			fset.Usage()
-			return err
-		} else if err != nil {
-			return usagef("%v (run 'redress lint -h' for its flags)", err)
-		}
-		if fset.NArg() == 0 {
-			break
-		}
-		paths = append(paths, fset.Arg(0))
-		rest = fset.Args()[1:]
+	// flags may come before or after the paths
+	paths, err := parseFlagsAndArgs(fset, args, stdout)
+	if err != nil {
+		return err
 	}
 	if *flowDir != "" {
 		paths = append(paths, *flowDir)

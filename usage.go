@@ -44,3 +44,28 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	return nil
 }
+
+// parseFlagsAndArgs parses a command's flags, which may come before or
+// after its other arguments (`redress lint a.yaml --papers DIR`), and
+// returns those arguments in order. Help and errors are handled as
+// parseFlags handles them.
+func parseFlagsAndArgs(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var rest []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return nil, err
+		}
+		if err != nil {
+			return nil, usagef("%v (run 'redress %s -h' for its flags)", err, fs.Name())
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
