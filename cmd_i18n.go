@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,16 +45,9 @@ func runI18n(args []string, stdout, stderr io.Writer) error {
 	out := fset.String("o", "", "`file` prepare writes (default: standard output)")
 	stale := fset.Bool("stale", false, "stamp: also record the stale translations as current (check them first: 'redress i18n status' lists them)")
 	// Flags may come before or after the arguments.
-	var rest []string
-	for a := args; ; {
-		if err := parseI18nFlags(fset, a, stdout); err != nil {
-			return err
-		}
-		if fset.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fset.Arg(0))
-		a = fset.Args()[1:]
+	rest, err := parseFlagsAndArgs(fset, args, stdout)
+	if err != nil {
+		return err
 	}
 	if len(rest) == 0 {
 		return usagef("say what to do: status, prepare LANG, merge FILE or stamp LANG (run 'redress i18n -h')")
@@ -129,21 +121,6 @@ func runI18n(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return usagef("unknown i18n command %q (run 'redress i18n -h')", verb)
-}
-
-// parseI18nFlags parses flags the way parseFlags does, arguments allowed.
-func parseI18nFlags(fset *flag.FlagSet, args []string, stdout io.Writer) error {
-	fset.SetOutput(io.Discard)
-	err := fset.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fset.SetOutput(stdout)
-		fset.Usage()
-		return err
-	}
-	if err != nil {
-		return usagef("%v (run 'redress i18n -h' for its flags)", err)
-	}
-	return nil
 }
 
 // i18nStatus prints a table of every language, then what is stale and
