@@ -22,6 +22,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Source is the source language: the catalog every other one translates.
@@ -227,22 +228,11 @@ func Format(lang string, v any) string {
 	return fmt.Sprint(v)
 }
 
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// group writes a number with digit grouping (12,000), the way both the
+// English and the Chinese texts write figures.
+func group(n int64) string { return grouped.Sprintf("%d", n) }
+
+var grouped = message.NewPrinter(language.English)
 
 // langOf returns the language of a catalog file name: active.zh-Hans.toml → zh-Hans.
 func langOf(name string) (string, bool) {

@@ -9,6 +9,9 @@ import (
 	"text/template"
 	"time"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
 	"github.com/redress-legal/redress/flows"
 )
 
@@ -208,6 +211,10 @@ func (r *renderer) label(l string) string {
 	return b.String()
 }
 
+// grouped prints numbers with digit grouping (12,000), as documents in
+// Chinese write them.
+var grouped = message.NewPrinter(language.English)
+
 // num writes a number with digit grouping: 12,000.
 func num(v any) string {
 	var n int64
@@ -221,20 +228,7 @@ func num(v any) string {
 	default:
 		return "【数字】"
 	}
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return grouped.Sprintf("%d", n)
 }
 
 // date writes a date as a Chinese document does (2026年11月14日); a date
