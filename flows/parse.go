@@ -394,7 +394,57 @@ func ReadDate(s string, now time.Time) (DateReading, bool) {
 	if d, ok := yearlessDate(s, today); ok {
 		return d, true
 	}
+	for i, p := range []string{"今年", "去年", "前年"} { // 去年十二月: December of last year
+		if t, ok := strings.CutPrefix(s, p); ok && t != "" && !strings.HasPrefix(t, "年") {
+			return ReadDate(strconv.Itoa(today.Year()-i)+"年"+t, now)
+		}
+	}
+	if t := cnDateNumerals(s); t != s {
+		return ReadDate(t, now) // 九月初, 十一月十四日, 二〇二六年九月
+	}
 	return DateReading{}, false
+}
+
+// cnDateNumerals writes the Chinese numerals of a date in digits: those
+// before 月, 日 or 号 by value (十一月十四日 → 11月14日), a year's digit by
+// digit (二〇二六年 → 2026年). Numerals before anything else (两周前, 一个月)
+// are left as they are.
+func cnDateNumerals(s string) string {
+	isNum := func(r rune) bool { return cnDigits[r] > 0 || r == '零' || r == '〇' || r == '十' }
+	rs := []rune(s)
+	var b strings.Builder
+	for i := 0; i < len(rs); {
+		if !isNum(rs[i]) {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isNum(rs[j]) {
+			j++
+		}
+		run := string(rs[i:j])
+		next := rune(0)
+		if j < len(rs) {
+			next = rs[j]
+		}
+		switch {
+		case next == '年' && !strings.ContainsRune(run, '十'):
+			for _, r := range run {
+				b.WriteString(strconv.Itoa(int(cnDigits[r]))) // 零 and 〇 are 0
+			}
+		case next == '月' || next == '日' || next == '号':
+			if v, ok := chineseNumber(run); ok && v >= 1 && v <= 31 && v == float64(int(v)) {
+				b.WriteString(strconv.Itoa(int(v)))
+			} else {
+				b.WriteString(run)
+			}
+		default:
+			b.WriteString(run)
+		}
+		i = j
+	}
+	return b.String()
 }
 
 // ParseDate reads a date as people type it; see ReadDate. An ambiguous
@@ -664,7 +714,7 @@ func relativeDate(s string, today time.Time) (time.Time, bool) {
 		return today.AddDate(0, 0, -1), true
 	case "the day before yesterday", "day before yesterday", "前天", "前日", "前晚":
 		return today.AddDate(0, 0, -2), true
-	case "大前天":
+	case "大前天", "前几天", "几天前", "这几天", "最近几天", "a few days ago", "few days ago", "the other day":
 		return today.AddDate(0, 0, -3), true
 	case "last week", "上周", "上星期", "上个星期", "上礼拜", "上个礼拜", "a week ago":
 		return today.AddDate(0, 0, -7), true
@@ -758,6 +808,13 @@ func agoParts(s string) (n int, unit string, ok bool) {
 	case "半个月":
 		return 1, "halfmonth", true
 	}
+	// 一个多月前, 两年多前: "more than" a month or a year is read as half a
+	// unit more (the earlier day, which errs on the safe side for deadlines);
+	// 十多天前 is ten days.
+	more := false
+	if i := strings.Index(t, "多"); i > 0 {
+		t, more = t[:i]+t[i+len("多"):], true
+	}
 	for _, u := range []struct{ s, unit string }{
 		{"个星期", "week"}, {"个礼拜", "week"}, {"星期", "week"}, {"礼拜", "week"}, {"周", "week"},
 		{"个月", "month"}, {"月", "month"}, {"天", "day"}, {"日", "day"}, {"年", "year"},
@@ -767,16 +824,19 @@ func agoParts(s string) (n int, unit string, ok bool) {
 			continue
 		}
 		half := false
-		if c, ok := strings.CutSuffix(count, "半"); ok && c != "" { // 一年半前
-			count, half = c, true
+		if c, ok := strings.CutSuffix(count, "半"); ok && c != "" { // 一年半前, 一个半月前
+			count, half = strings.TrimSuffix(c, "个"), true
 		}
 		v, ok := chineseNumber(count)
 		if !ok || v <= 0 || v > 100 || v != float64(int(v)) {
 			return 0, "", false
 		}
 		n = int(v)
-		if half && u.unit == "year" {
+		switch {
+		case (half || more) && u.unit == "year":
 			return 2*n + 1, "halfyear", true
+		case (half || more) && u.unit == "month":
+			return 2*n + 1, "halfmonth", true
 		}
 		return n, u.unit, true
 	}

@@ -173,6 +173,20 @@ func TestReadDate(t *testing.T) {
 		{"2025年12月下旬", r{Day: day(2025, 12, 25)}},
 		{"上个月底", r{Day: day(2026, 10, 31)}},
 		{"last month", r{Day: day(2026, 10, 1), MonthOnly: true}},
+		// Chinese numerals in dates, 今年/去年, "more than" and "a few"
+		{"九月初", r{Day: day(2026, 9, 1)}},
+		{"十月底", r{Day: day(2026, 10, 31)}},
+		{"十一月十四日", r{Day: day(2026, 11, 14)}}, // no year: the most recent past one
+		{"十一月十四号", r{Day: day(2026, 11, 14)}},
+		{"二〇二五年十二月三十一日", r{Day: day(2025, 12, 31), Exact: true}},
+		{"去年十二月", r{Day: day(2025, 12, 1), MonthOnly: true}},
+		{"今年3月5日", r{Day: day(2026, 3, 5), Exact: true}},
+		{"一个多月前", r{Day: day(2026, 10, 11)}},
+		{"一个半月前", r{Day: day(2026, 10, 11)}},
+		{"两年多前", r{Day: day(2024, 5, 25)}},
+		{"十多天前", r{Day: day(2026, 11, 15)}},
+		{"前几天", r{Day: day(2026, 11, 22)}},
+		{"a few days ago", r{Day: day(2026, 11, 22)}},
 		{"上个月", r{Day: day(2026, 10, 1), MonthOnly: true}},
 		{"this month", r{Day: day(2026, 11, 1), MonthOnly: true}},
 		{"end of this month", r{Day: day(2026, 11, 25)}}, // not after today
