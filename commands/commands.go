@@ -582,7 +582,7 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 		return e.Choose(st, lang, MenuReport, keys[i-1].Key, now), true
 	case "delete":
 		key := KeyNo
-		if slices.Contains(yesWords, strings.ToLower(t)) {
+		if slices.Contains(yesWords, strings.Trim(strings.ToLower(t), " .。!！")) {
 			key = KeyYes
 		}
 		return e.Choose(st, lang, MenuDelete, key, now), true
@@ -590,9 +590,10 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 	return Outcome{}, false
 }
 
-// yesWords confirm the delete menu when typed: its number, and the words
-// the terminal asked for before the menu was a numbered list.
-var yesWords = []string{"1", "yes", "y", "是", "确认"}
+// yesWords confirm the delete menu when typed: its number, and "yes" or
+// "delete" in each language (Simplified and Traditional); anything else
+// keeps the data.
+var yesWords = []string{"1", "yes", "y", "delete", "delete everything", "delete it", "是", "是的", "确认", "確認", "确定", "確定", "删除", "刪除", "删掉", "刪掉", "确认删除", "確認刪除"}
 
 // Command decides what a command does.
 func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Outcome {

@@ -127,9 +127,16 @@ func TestMenusLiveInTheState(t *testing.T) {
 	if kept.Erase || kept.Result == nil || kept.Result.ID != commands.MsgDeleteKept || kept.State.Menu != "" {
 		t.Fatalf("no = %+v", kept)
 	}
-	gone := e.Text(out.State, "zh-Hans", "是", now)
-	if !gone.Erase || gone.State.Lang != "zh-Hans" || gone.State.Started() || ids(gone.Reply)[0] != "t.delete.done" {
-		t.Fatalf("是 = %+v", gone)
+	for _, yes := range []string{"是", "確認", "确认删除。", "Delete"} {
+		gone := e.Text(out.State, "zh-Hans", yes, now)
+		if !gone.Erase || gone.State.Lang != "zh-Hans" || gone.State.Started() || ids(gone.Reply)[0] != "t.delete.done" {
+			t.Fatalf("%s = %+v", yes, gone)
+		}
+	}
+	for _, no := range []string{"不", "算了", "2", "maybe"} {
+		if kept := e.Text(out.State, "zh-Hans", no, now); kept.Erase {
+			t.Fatalf("%q erased everything", no)
+		}
 	}
 
 	// On Telegram menus are buttons: typed text closes the menu and is an answer.
