@@ -267,12 +267,34 @@ func TestT1Complaint(t *testing.T) {
 		"刑事控告书", "新浪微博、微信", "2026年11月2日", "2026年11月14日", "12,000次", "【群聊数量】个群聊", "20,000人",
 		"失去工作", "涉嫌诽谤罪", "《中华人民共和国刑法》（以下简称《刑法》）", "《刑法》第二百四十六条",
 		"第二百四十六条第二款", "严重危害社会秩序", "公诉案件立案侦查", "第十二条", "随意以普通公众为侵害对象",
-		"受案回执", "不予立案通知书", "真实身份不详", "【身份证号】",
+		"受案回执", "不予立案通知书", "真实身份不详", "【身份证号】", "最近一次发生在2026年11月14日，且至今仍在持续",
 		"提交前请咨询律师或拨打12348")
 	for _, no := range []string{"涉嫌侮辱罪", "侵犯公民个人信息罪", "敲诈勒索罪", "<no value>"} {
 		if strings.Contains(d.Text(), no) {
 			t.Errorf("the complaint says %q, which T1's answers do not support", no)
 		}
+	}
+}
+
+// TestStillGoingOn: "since September" (no latest day) is written as still
+// going on, not as a last act on the day of the conversation.
+func TestStillGoingOn(t *testing.T) {
+	f, s := load(t)
+	st, _ := play(t, f, "t1")
+	st.Answers["q6_when"] = flows.Answer{Date: "2026-09-01", Until: "2026-11-27", Ongoing: true}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, flows.China)
+	rep, ok := flows.Assess(f, st, now)
+	if !ok {
+		t.Fatal("no assessment")
+	}
+	files, err := s.Generate(papers.Input{State: st, Report: rep, Lang: "zh-Hans"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := files.Docs[0].Text()
+	mustContain(t, "complaint", text, "自2026年9月1日起", "至今仍在持续")
+	if strings.Contains(text, "最近一次发生在2026年11月27日") {
+		t.Errorf("the complaint names the day of the conversation as the last act:\n%s", text)
 	}
 }
 
