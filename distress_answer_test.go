@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -9,57 +10,115 @@ import (
 )
 
 // TestBereavedCanSayHowTheyDied: a relative asked how the person died
-// answers in the words that are also words of distress. The option's own
-// text ("自杀") is the answer; a sentence holding it, typed again after the
-// crisis help was shown there ("我说了是自杀"), is the answer too, instead
-// of the crisis help forever. Other distress still brings the help first.
+// answers in words that are also words of distress. The option's own text
+// ("自杀") and the words the flow lists for it ("he killed himself",
+// "我说了是自杀") are the answer, without the crisis help; distress about
+// oneself in the same message ("他自杀了，我也不想活了") still brings the
+// help first.
 func TestBereavedCanSayHowTheyDied(t *testing.T) {
+	env, now := typedEnv(t)
+	for _, in := range []string{"自杀", "我说了是自杀", "he killed himself", "She took her own life.", "他是跳楼的"} {
+		st := reach(t, env, "q4_death", now)
+		out := env.Text(st, "zh-Hans", in, now)
+		if out.Reply.Urgent || out.State.Answers["q4_death"].Choice != "suicide" {
+			t.Errorf("%q: urgent=%v, answer %+v", in, out.Reply.Urgent, out.State.Answers["q4_death"])
+		}
+	}
+	for _, in := range []string{"他自杀了，我也不想活了", "he killed himself and I want to die too", "我也不想活了"} {
+		st := reach(t, env, "q4_death", now)
+		if out := env.Text(st, "zh-Hans", in, now); !out.Reply.Urgent || out.State.Node != "q4_death" {
+			t.Errorf("%q: no crisis help first (urgent=%v, at %s)", in, out.Reply.Urgent, out.State.Node)
+		}
+	}
+}
+
+// TestTypedWordsAnswer: answers typed in words rather than numbers — an
+// option's label or part of it, the words the flow lists for an option —
+// in English and Chinese; and what must not be taken as an answer.
+func TestTypedWordsAnswer(t *testing.T) {
+	env, now := typedEnv(t)
+	for _, c := range []struct {
+		node, in string
+		want     []string // the option keys chosen; none: not an answer
+		urgent   bool     // the crisis help is shown
+	}{
+		{"q0_danger", "是", []string{"danger"}, true},
+		{"q0_danger", "yes", []string{"danger"}, true},
+		{"q0_danger", "救命", []string{"danger"}, true},
+		{"q0_danger", "没事", []string{"no"}, false},
+		{"q0_danger", "no", []string{"no"}, false},
+		{"q0_danger", "no, but she said she wants to die", nil, true},
+		{"q0_danger", "没有，但是我女儿说她想死", nil, true},
+		{"q1_platforms", "微信", []string{"wechat"}, false},
+		{"q1_platforms", "B站", []string{"bilibili"}, false},
+		{"q1_platforms", "微博和微信群", []string{"weibo", "wechat"}, false},
+		{"q1_platforms", "a QQ group", []string{"qq"}, false},
+		{"q1_platforms", "TikTok and Weibo", []string{"weibo", "douyin"}, false},
+		{"q2_truth", "not sure", []string{"unsure"}, false},
+		{"q2_truth", "不确定", []string{"unsure"}, false},
+		{"q3_mutual", "有，双方互相骂了", []string{"yes"}, false},
+		{"q3_mutual", "我也骂了他", []string{"yes"}, false},
+		{"q3_mutual", "没有", []string{"no"}, false},
+		{"q3_identity", "只知道账号", []string{"account"}, false},
+		{"q0_who", "本人", nil, false}, // adult or minor: not guessed
+		{"q0_who", "know", nil, false},
+	} {
+		st := reach(t, env, c.node, now)
+		out := env.Text(st, "en", c.in, now)
+		got := out.State.Answers[c.node]
+		keys := got.Choices
+		if got.Choice != "" {
+			keys = []string{got.Choice}
+		}
+		// the crisis help: for typed distress, or for the option leading to it
+		crisis := out.Reply.Urgent || out.State.Crisis
+		if crisis != c.urgent || !slices.Equal(keys, c.want) {
+			t.Errorf("%s %q: crisis help=%v, answer %v; want %v, %v", c.node, c.in, crisis, keys, c.urgent, c.want)
+		}
+	}
+}
+
+// typedEnv is the conversation layer over the shipped flow and catalogs,
+// as the terminal chat has it.
+func typedEnv(t *testing.T) (*commands.Env, time.Time) {
+	t.Helper()
 	flow, _ := e2eFlow(t)
 	loc, err := newLocalizer("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &commands.Env{Flow: flow, Loc: loc, Typed: true, Distress: loc.Distressed}
-	now := time.Date(2026, 12, 2, 10, 0, 0, 0, flows.China)
-	atDeath := func(t *testing.T) flows.State {
-		t.Helper()
-		st := env.Step(flows.State{}, "zh-Hans", flows.Input{Kind: flows.InStart, Now: now}).State
-		for i := 0; i < 40 && st.Node != "q4_death"; i++ {
-			var in string
-			switch st.Node {
-			case "q0_danger":
-				in = "4"
-			case "q0_who":
-				in = "6" // bereaved
-			case "q4_views":
-				in = "8000"
-			default:
+	return &commands.Env{Flow: flow, Loc: loc, Typed: true, Distress: loc.Distressed}, time.Date(2026, 12, 2, 10, 0, 0, 0, flows.China)
+}
+
+// reach answers the shipped flow until node is asked: a bereaved relative
+// for q4_death, a quarrel for q3_mutual, a stranger's account otherwise.
+func reach(t *testing.T, env *commands.Env, node string, now time.Time) flows.State {
+	t.Helper()
+	st := env.Step(flows.State{}, "zh-Hans", flows.Input{Kind: flows.InStart, Now: now}).State
+	for i := 0; i < 40 && st.Node != node; i++ {
+		in := "1"
+		switch st.Node {
+		case "q0_danger":
+			in = "4"
+		case "q0_who":
+			in = map[string]string{"q4_death": "6"}[node]
+			if in == "" {
 				in = "1"
 			}
-			st = env.Text(st, "zh-Hans", in, now).State
+		case "q3_relation":
+			in = map[string]string{"q3_mutual": "11", "q3_identity": "9"}[node]
+			if in == "" {
+				in = "1"
+			}
+		case "q4_views":
+			in = "8000"
+		case "q4_harm":
+			in = "8"
 		}
-		if st.Node != "q4_death" {
-			t.Fatalf("never reached q4_death (at %s)", st.Node)
-		}
-		return st
+		st = env.Text(st, "zh-Hans", in, now).State
 	}
-	st := atDeath(t)
-	out := env.Text(st, "zh-Hans", "自杀", now)
-	if out.Reply.Urgent || out.State.Answers["q4_death"].Choice != "suicide" {
-		t.Fatalf("the option's own text: urgent=%v, answer %+v", out.Reply.Urgent, out.State.Answers["q4_death"])
+	if st.Node != node {
+		t.Fatalf("never reached %s (at %s)", node, st.Node)
 	}
-	st = atDeath(t)
-	first := env.Text(st, "zh-Hans", "我说了是自杀", now)
-	if !first.Reply.Urgent || first.State.Node != "q4_death" {
-		t.Fatalf("first time: the crisis help first (urgent=%v, at %s)", first.Reply.Urgent, first.State.Node)
-	}
-	second := env.Text(first.State, "zh-Hans", "我说了是自杀", now)
-	if second.Reply.Urgent || second.State.Answers["q4_death"].Choice != "suicide" {
-		t.Fatalf("second time: urgent=%v, answer %+v", second.Reply.Urgent, second.State.Answers["q4_death"])
-	}
-	// Words of distress about oneself, typed again, still bring the help.
-	again := env.Text(first.State, "zh-Hans", "我也不想活了", now)
-	if !again.Reply.Urgent {
-		t.Fatalf("distress that names no option was taken as an answer")
-	}
+	return st
 }

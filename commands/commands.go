@@ -447,8 +447,11 @@ func Input(text string, now time.Time) flows.Input {
 func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 	t := strings.TrimSpace(text)
 	// An option's own text is that option, whatever words it holds ("自杀"
-	// where a bereaved relative is asked how the person died).
-	if _, isLabel := e.byLabel(st, t); !isLabel && !strings.HasPrefix(t, "/") && e.Distress != nil && e.Distress(t) {
+	// where a bereaved relative is asked how the person died), and so are
+	// the words the flow lists for it ("he killed himself").
+	_, isLabel := e.byLabel(st, t)
+	words, rest, isWords := e.byWords(st, t)
+	if !isLabel && !strings.HasPrefix(t, "/") && e.Distress != nil && e.Distress(rest) {
 		// Said again at the question where the crisis help was just shown,
 		// and naming one of its options ("我说了是自杀"): that is the answer.
 		if in, ok := e.labelWithin(st, t); ok && st.Alarmed == st.Node {
@@ -480,7 +483,19 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 		in.Now = now
 		return e.Step(st, lang, in)
 	}
-	return e.Step(st, lang, flows.Input{Kind: flows.InText, Text: text, Now: now})
+	if isWords {
+		words.Now = now
+		return e.Step(st, lang, words)
+	}
+	out := e.Step(st, lang, flows.Input{Kind: flows.InText, Text: text, Now: now})
+	if out.Event == flows.EvInvalid {
+		// Not an answer as typed: the options it names in words, if any.
+		if in, ok := e.byLabels(st, t); ok {
+			in.Now = now
+			return e.Step(st, lang, in)
+		}
+	}
+	return out
 }
 
 // byLabel reads a line that is the text of one of the current question's

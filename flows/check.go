@@ -637,6 +637,7 @@ func (f *Flow) MessageRefs() []MessageRef {
 		add(n.Unknown, n.Pos, nil)
 		for _, o := range n.Options {
 			add(o.Label, o.Pos, nil)
+			add(o.Words, o.Pos, nil)
 		}
 		for _, it := range n.Summary {
 			add(it.Heading, it.Pos, nil)

@@ -133,7 +133,11 @@ type Option struct {
 	Label     string // message ID
 	Next      string // choice only: overrides routes and next
 	Exclusive bool   // multi only: cannot be combined with other options
-	Pos       Pos
+	// Words is the message ID of other words people type for this option,
+	// separated by "|" ("killed himself | took his own life | 自杀"); a
+	// typed line holding them answers with the option. Optional.
+	Words string
+	Pos   Pos
 }
 
 // Route sends the conversation to To when When holds.

@@ -506,8 +506,8 @@ func (d *decoder) node(f *Flow, nn *yaml.Node, i int) {
 	}
 	for j, on := range d.list(nf["options"], what+" options") {
 		ow := fmt.Sprintf("option %d of %s", j+1, what)
-		of := d.fields(on, ow, "key", "label", "next", "exclusive")
-		o := Option{Key: d.str(of["key"], ow+" key"), Label: d.str(of["label"], ow+" label"), Next: d.str(of["next"], ow+" next"), Exclusive: d.boolean(of["exclusive"], ow+" exclusive"), Pos: d.pos(on)}
+		of := d.fields(on, ow, "key", "label", "words", "next", "exclusive")
+		o := Option{Key: d.str(of["key"], ow+" key"), Label: d.str(of["label"], ow+" label"), Words: d.str(of["words"], ow+" words"), Next: d.str(of["next"], ow+" next"), Exclusive: d.boolean(of["exclusive"], ow+" exclusive"), Pos: d.pos(on)}
 		if o.Key == "" {
 			d.errf(on, "%s needs a \"key\"", ow)
 		}

@@ -1,0 +1,190 @@
+package commands
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/redress-legal/redress/flows"
+)
+
+// This file reads a typed line as the options it names, for people who
+// answer in words rather than with the options' numbers: "微信" where the
+// option reads "微信（朋友圈、群聊）", "not sure" for "I am not sure", "he
+// killed himself" where the flow lists those words for "Suicide".
+
+// byWords reads a line that holds the words a flow lists for one of the
+// current question's options (Option.Words, in any language) as that
+// option; for a multi question, as every option whose words it holds.
+// Words are what the flow's authors chose, so they count before the
+// engine reads the line, and before distress detection, as an option's
+// own label does.
+//
+// rest is the line without the words found (each replaced by a full stop),
+// for distress detection to read what else it says: "he killed himself"
+// answers how a relative died, "he killed himself and I want to die too"
+// still brings the crisis help.
+func (e *Env) byWords(st flows.State, t string) (in flows.Input, rest string, ok bool) {
+	n := e.current(st)
+	if n == nil {
+		return flows.Input{}, t, false
+	}
+	t = labelFold(t)
+	rest = t
+	var found []int
+	for i, o := range n.Options {
+		if o.Words == "" {
+			continue
+		}
+		hit := false
+		for _, l := range e.Loc.Languages() {
+			for _, p := range strings.Split(e.Loc.Text(l, flows.Message{ID: o.Words}), "|") {
+				p = labelFold(p)
+				if p != "" && (p == t || holds(t, p)) {
+					hit = true
+					rest = strings.ReplaceAll(rest, p, "。")
+				}
+			}
+		}
+		if hit {
+			found = append(found, i)
+		}
+	}
+	if n.Type == flows.Multi && len(found) > 0 {
+		// "微博和微信群": the labels named beside the words count too
+		for i, o := range n.Options {
+			if slices.Contains(found, i) {
+				continue
+			}
+			for _, l := range e.Loc.Languages() {
+				if holdsAny(t, labelParts(e.Loc.Text(l, flows.Message{ID: o.Label}))) {
+					found = append(found, i)
+					break
+				}
+			}
+		}
+		slices.Sort(found)
+	}
+	in, ok = chosen(n, found)
+	return in, rest, ok
+}
+
+// byLabels reads a line the engine refused as the options it names by
+// their labels, in any language: the labels it holds ("微博和微信"), or
+// else the one label that holds it ("not sure" in "I am not sure"; "没有"
+// in "都没有"). Two options where one is wanted is no answer.
+func (e *Env) byLabels(st flows.State, t string) (flows.Input, bool) {
+	n := e.current(st)
+	if n == nil {
+		return flows.Input{}, false
+	}
+	t = labelFold(t)
+	if utf8.RuneCountInString(t) < 2 {
+		return flows.Input{}, false
+	}
+	labels := make([][]string, len(n.Options))
+	for i, o := range n.Options {
+		for _, l := range e.Loc.Languages() {
+			labels[i] = append(labels[i], labelParts(e.Loc.Text(l, flows.Message{ID: o.Label}))...)
+		}
+	}
+	var within, around []int
+	for i, ls := range labels {
+		if holdsAny(t, ls) {
+			within = append(within, i)
+		}
+		for _, l := range ls {
+			if holds(l, t) {
+				around = append(around, i)
+				break
+			}
+		}
+	}
+	if len(within) > 0 {
+		return chosen(n, within)
+	}
+	if len(around) == 1 {
+		return chosen(n, around)
+	}
+	return flows.Input{}, false
+}
+
+// labelParts is a label and its parts, folded: "Weibo (微博)" is also
+// "weibo" and "微博"; "WeChat (微信): chats, groups…" also "wechat" and
+// "微信".
+func labelParts(label string) []string {
+	parts := []string{labelFold(label)}
+	for _, p := range strings.FieldsFunc(label, func(r rune) bool { return strings.ContainsRune("()（）:：", r) }) {
+		if p = labelFold(p); p != "" && p != parts[0] {
+			parts = append(parts, p)
+		}
+	}
+	return parts
+}
+
+// current is the question waiting for an answer, when it offers options.
+func (e *Env) current(st flows.State) *flows.Node {
+	if e.Flow == nil || e.Loc == nil || st.Done || st.Menu != "" || st.Flow != e.Flow.ID || st.Version != e.Flow.Version {
+		return nil
+	}
+	n := e.Flow.Nodes[st.Node]
+	if n == nil || (n.Type != flows.Choice && n.Type != flows.Multi) {
+		return nil
+	}
+	return n
+}
+
+// chosen is the answer naming the options at indexes: one for a choice
+// question, one or more for a multi question.
+func chosen(n *flows.Node, idx []int) (flows.Input, bool) {
+	if len(idx) == 0 || (n.Type == flows.Choice && len(idx) > 1) {
+		return flows.Input{}, false
+	}
+	nums := make([]string, len(idx))
+	for i, k := range idx {
+		nums[i] = strconv.Itoa(k + 1)
+	}
+	return flows.Input{Kind: flows.InText, Text: strings.Join(nums, " ")}, true
+}
+
+// holdsAny reports whether text holds one of the phrases (see holds).
+func holdsAny(text string, phrases []string) bool {
+	for _, p := range phrases {
+		if holds(text, labelFold(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether text holds phrase (two characters or more): as a
+// whole word where the phrase begins or ends with a letter or digit of an
+// alphabet ("no" is not in "know"), anywhere for Chinese.
+func holds(text, phrase string) bool {
+	if utf8.RuneCountInString(phrase) < 2 {
+		return false
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before, _ := utf8.DecodeLastRuneInString(text[:j])
+		after, _ := utf8.DecodeRuneInString(text[j+len(phrase):])
+		first, _ := utf8.DecodeRuneInString(phrase)
+		last, _ := utf8.DecodeLastRuneInString(phrase)
+		if !(wordRune(first) && wordRune(before)) && !(wordRune(last) && wordRune(after)) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// wordRune is a letter or digit of an alphabet: words of these are
+// separated by spaces, unlike Chinese.
+func wordRune(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) && !unicode.Is(unicode.Han, r)
+}
