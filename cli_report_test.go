@@ -31,7 +31,36 @@ func TestLangAfterTheSummaryShowsItAgain(t *testing.T) {
 			t.Errorf("after /lang the summary's %q is missing:\n%s", want, after)
 		}
 	}
-	if strings.Contains(after, "现在情况怎样") {
+	if strings.Contains(after, "你最想要什么") { // the last question (q7_goals)
 		t.Errorf("after /lang the last question was asked again:\n%s", after)
+	}
+}
+
+// TestMenuAfterTheSummaryStays: in the terminal, the summary's menu keeps
+// answering typed numbers after the crisis help (typed distress or /sos)
+// and after a cancelled /delete — not "your assessment is complete", nor
+// the last question again — and a part can be named by its label.
+func TestMenuAfterTheSummaryStays(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("flows", "testdata", "scenarios", "t1.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "r.db")
+	script := string(b) + "我不想活了\n5\n/sos\n5\n/delete\n2\n5\n期限\n"
+	out, errs, code := runCLI(t, script, "chat", "--db", db, "--lang", "zh-Hans", "--today", "2026-11-27")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	after := out[strings.Index(out, "> 我不想活了"):]
+	if n := strings.Count(after, "== 期限 =="); n < 4 {
+		t.Errorf("the deadlines part was shown %d times of 4:\n%s", n, after)
+	}
+	for _, bad := range []string{"你的评估已经完成", "你最想要什么"} {
+		if strings.Contains(after, bad) {
+			t.Errorf("after the summary: %q\n%s", bad, after)
+		}
+	}
+	if !strings.Contains(after, "12356") || !strings.Contains(after, "没有删除任何内容") {
+		t.Errorf("the crisis help or the cancelled delete is missing:\n%s", after)
 	}
 }

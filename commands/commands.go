@@ -391,6 +391,59 @@ func (e *Env) withMenu(out *Outcome, rep *flows.Report) {
 	out.Changed = true
 }
 
+// menuLabel is the number (from 1) of the menu entry a typed line names by
+// its label in any language — the whole label, a part of it, or the one
+// label holding the line — else 0.
+func (e *Env) menuLabel(items []flows.ChoiceItem, t string) int {
+	t = labelFold(t)
+	if utf8.RuneCountInString(t) < 2 {
+		return 0
+	}
+	var within, around []int
+	for i, it := range items {
+		var parts []string
+		for _, l := range e.Loc.Languages() {
+			parts = append(parts, labelParts(e.Loc.Text(l, flows.Message{ID: it.Label}))...)
+		}
+		if slices.Contains(parts, t) {
+			return i + 1
+		}
+		if holdsAny(t, parts) {
+			within = append(within, i+1)
+		}
+		for _, p := range parts {
+			if holds(p, t) {
+				around = append(around, i+1)
+				break
+			}
+		}
+	}
+	switch {
+	case len(within) == 1:
+		return within[0]
+	case len(within) == 0 && len(around) == 1:
+		return around[0]
+	}
+	return 0
+}
+
+// menuBack puts the report's menu back under an outcome that leaves a
+// finished conversation without one (the crisis help, a cancelled
+// /delete), when menus are typed: a number typed next then chooses a part,
+// as the user expects, and the menu says so. On Telegram the buttons under
+// the summary keep working, so nothing is added there.
+func (e *Env) menuBack(out Outcome, now time.Time) Outcome {
+	if !e.Typed || !out.State.Done || out.State.Menu != "" || out.Erase || out.Reply.Question != nil {
+		return out
+	}
+	rep, ok := e.assess(out.State, now)
+	if !ok {
+		return out
+	}
+	e.withMenu(&out, rep)
+	return out
+}
+
 // report shows the summary of the report again, with its menu.
 func (e *Env) report(st flows.State, lang string, now time.Time) Outcome {
 	rep, ok := e.assess(st, now)
@@ -462,10 +515,18 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 		if out.Reply.Urgent {
 			out.Event = EvDistress
 		}
-		return out
+		return e.menuBack(out, now)
 	}
 	if st.Menu == "contact" && !strings.HasPrefix(t, "/") {
 		return e.typedContact(st, lang, t, now)
+	}
+	if e.Typed && st.Done && st.Menu == "" {
+		// After the last answer the report's menu is what a typed number
+		// answers, even when it was not the last thing shown (after the
+		// crisis help, say).
+		if _, ok := e.assess(st, now); ok {
+			st.Menu = MenuReport
+		}
 	}
 	if st.Menu != "" && e.Typed {
 		if out, ok := e.typedMenu(st, lang, t, now); ok {
@@ -587,7 +648,10 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 		e.withMenu(&out, rep)
 		keys := out.Reply.Question.Choices
 		i, err := strconv.Atoi(toASCII(t))
-		if err != nil || i < 1 || i > len(keys) {
+		if err != nil {
+			i = e.menuLabel(keys, t) // "期限", "sources"
+		}
+		if i < 1 || i > len(keys) {
 			// Not a menu entry: the menu again, after a word on how to choose.
 			out = e.report(st, lang, now)
 			out.Reply.Messages = append([]flows.Message{{ID: flows.MsgInvalidChoice, Kind: flows.KindNotice, Params: map[string]any{"count": int64(len(keys))}}}, out.Reply.Messages[len(out.Reply.Messages)-1:]...)
@@ -613,7 +677,7 @@ var yesWords = []string{"1", "yes", "y", "delete", "delete everything", "delete 
 // Command decides what a command does.
 func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Outcome {
 	if kind, ok := engineInputs[c.Name]; ok {
-		return e.Step(st, lang, flows.Input{Kind: kind, Now: now})
+		return e.menuBack(e.Step(st, lang, flows.Input{Kind: kind, Now: now}), now)
 	}
 	switch c.Name {
 	case Help:
@@ -724,7 +788,7 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 		return e.chooseHandoff(st, lang, menu, key, now)
 	case MenuDelete:
 		if key != KeyYes {
-			return Outcome{State: st, Changed: changed, Result: &flows.Message{ID: MsgDeleteKept, Kind: flows.KindNotice}, Event: EvKept}
+			return e.menuBack(Outcome{State: st, Changed: changed, Result: &flows.Message{ID: MsgDeleteKept, Kind: flows.KindNotice}, Event: EvKept}, now)
 		}
 		return Outcome{State: flows.State{Lang: lang}, Changed: true, Erase: true, Event: EvErase,
 			Reply: flows.Reply{Messages: []flows.Message{{ID: e.Texts.DeleteDone, Kind: flows.KindNotice}}}}
