@@ -2,6 +2,7 @@ package flows
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -371,7 +372,7 @@ var (
 // Friday, 上周六, 3 weeks ago, 两周前, 半年前. 06/07/2026 is Ambiguous. ok is
 // false for anything else, and for relative dates when now is zero.
 func ReadDate(s string, now time.Time) (DateReading, bool) {
-	s = fold(toASCIIDigits(s))
+	s = strings.ReplaceAll(fold(toASCIIDigits(s)), "月份", "月") // 九月份
 	s = strings.TrimRight(s, ".。!！")
 	s, _ = cutAny(s, "about ", "around ", "approximately ", "roughly ", "on ", "since ", "大概是", "大概", "大约", "差不多", "约")
 	s, _ = cutAnySuffix(s, "左右", "前后", "的时候", "那天", "ish")
@@ -882,14 +883,23 @@ type PeriodReading struct {
 var (
 	periodOngoing = []string{"and it's still going on", "and it is still going on", "and still going on", "still going on", "and still going",
 		"and it's still happening", "and it is still happening", "still happening", "and still ongoing", "still ongoing", "and continuing", "still continuing",
+		"and is still going on", "is still going on", "and is still going", "still going", "and is ongoing", "and it continues", "and continues", "till today", "till date",
 		"and ongoing", "ongoing", "until now", "till now", "up to now", "up till now", "to now", "until today", "to today", "to date", "now",
 		"现在还在继续", "现在还在", "一直到现在", "持续到现在", "持续至今", "直到现在", "到现在", "到今天", "至今", "还在继续", "仍在继续", "一直没停", "还没停", "现在",
 		"还在发", "一直在发", "还在传", "还在骂", "还在持续", "仍在持续", "一直持续", "还没结束", "没有结束", "还有人在发", "还在", "仍然在继续", "一直在继续"}
-	periodSince       = []string{"ever since ", "since ", "starting from ", "starting ", "自从"}
+	periodSince       = []string{"ever since ", "since ", "starting from ", "starting ", "it started in ", "it started on ", "it started ", "started in ", "started on ", "started ", "it began in ", "it began ", "began in ", "began ", "自从"}
 	periodFrom        = []string{"from ", "between ", "从", "自"}
 	periodSinceSuffix = []string{"开始到现在", "开始一直", "开始的", "开始", "以来", "起"}
 	periodSeps        = []string{" until ", " till ", " through ", " to ", " and ", " - ", "–", "—", "~", "～", "一直到", "直到", "至", "到", "-"}
 )
+
+// ongoingLongestFirst is periodOngoing, the longest phrase first, so that
+// "and is still going on" is cut whole rather than "still going on".
+var ongoingLongestFirst = func() []string {
+	out := slices.Clone(periodOngoing)
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}()
 
 // ReadPeriod reads when something happened, as people type it: one date
 // ("2026-11-14": a single day), a range ("2026-09-05 to 2026-11-14",
@@ -912,7 +922,7 @@ func ReadPeriod(s string, now time.Time) (PeriodReading, bool) {
 	// "9月初开始，到现在还在发": the words of "still going on" may come
 	// one after another; cut them all.
 	for {
-		t, ok := cutAnySuffix(s, periodOngoing...)
+		t, ok := cutAnySuffix(s, ongoingLongestFirst...)
 		if !ok || t == s {
 			break
 		}

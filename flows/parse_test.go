@@ -406,6 +406,11 @@ func TestReadPeriod(t *testing.T) {
 		{"从上个月开始一直在发", day(2026, 10, 1), day(2026, 11, 25), false, true},
 		{"since September and it's still happening", day(2026, 9, 1), day(2026, 11, 25), false, true},
 		{"2026-09-05 to 2026-11-14, still ongoing", day(2026, 9, 5), day(2026, 11, 14), false, true},
+		{"九月初开始的，现在还在", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"九月份开始", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"started about 3 weeks ago, still going", day(2026, 11, 4), day(2026, 11, 25), false, true},
+		{"it started in September and is still going on", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		{"from September till today", day(2026, 9, 1), day(2026, 11, 25), false, true},
 		{"last month", day(2026, 10, 1), day(2026, 10, 1), true, false},
 	} {
 		got, ok := flows.ReadPeriod(c.in, now)
