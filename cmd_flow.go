@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/flows/graph"
 	flowtest "github.com/redress-legal/redress/flows/scenario"
@@ -148,7 +149,8 @@ func runFlowTest(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rn := &flowtest.Runner{Flow: f, FlowPath: *flowPath,
-		Text: func(lang string, m flows.Message) string { return loc.Text(loc.Match(lang), m) }}
+		Text: func(lang string, m flows.Message) string { return loc.Text(loc.Match(lang), m) },
+		Read: (&commands.Env{Flow: f, Loc: loc}).Read}
 	if *flowPath == "" {
 		rn.FlowPath = "flows/" + flows.DefaultFlow
 	}

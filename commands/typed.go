@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,6 +15,31 @@ import (
 // answer in words rather than with the options' numbers: "微信" where the
 // option reads "微信（朋友圈、群聊）", "not sure" for "I am not sure", "he
 // killed himself" where the flow lists those words for "Suicide".
+
+// Read is the answer a typed line gives the current question, as Text
+// reads it, without distress detection, commands or menus: an option's
+// label, the words a flow lists for an option, the line as the engine
+// reads it, else the options it names by label. Scenario runners use it to
+// answer as a person types.
+func (e *Env) Read(st flows.State, text string, now time.Time) flows.Input {
+	t := strings.TrimSpace(text)
+	if in, ok := e.byLabel(st, t); ok {
+		in.Now = now
+		return in
+	}
+	if in, _, ok := e.byWords(st, t); ok {
+		in.Now = now
+		return in
+	}
+	typed := flows.Input{Kind: flows.InText, Text: text, Now: now}
+	if _, r := flows.Step(e.Flow, st, typed); r.Event == flows.EvInvalid {
+		if in, ok := e.byLabels(st, t); ok {
+			in.Now = now
+			return in
+		}
+	}
+	return typed
+}
 
 // byWords reads a line that holds the words a flow lists for one of the
 // current question's options (Option.Words, in any language) as that

@@ -22,6 +22,10 @@ type Runner struct {
 	// FlowPath, when set, is how failures name the flow file (the path an
 	// author opens, e.g. flows/defs/cyberviolence.yaml).
 	FlowPath string
+	// Read, when set, reads a typed answer as the chat does (an option's
+	// label or words: "微信", "he killed himself"); otherwise the engine
+	// alone reads it.
+	Read func(st flows.State, text string, now time.Time) flows.Input
 }
 
 // Result is what running one scenario found.
@@ -213,6 +217,9 @@ func (x *run) inputs(n *flows.Node, a Answer) ([]flows.Input, string) {
 		keys = []string{a.Value}
 	}
 	if keys == nil {
+		if x.Read != nil {
+			return []flows.Input{x.Read(x.st, a.Value, now)}, ""
+		}
 		return []flows.Input{{Kind: flows.InText, Text: a.Value, Now: now}}, ""
 	}
 	for _, k := range keys {

@@ -8,10 +8,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redress-legal/redress/commands"
 	"github.com/redress-legal/redress/flows"
 	"github.com/redress-legal/redress/flows/scenario"
 	"github.com/redress-legal/redress/internal/depcheck"
+	"github.com/redress-legal/redress/locales"
 )
+
+// catalog adapts the shipped catalogs to flows.Localizer, for reading
+// typed answers as the chat does.
+type catalog struct{ *locales.Catalog }
+
+func (c catalog) Text(lang string, m flows.Message) string {
+	return c.Catalog.Text(lang, m.ID, m.Params)
+}
 
 func runner(t *testing.T) *scenario.Runner {
 	t.Helper()
@@ -43,7 +53,12 @@ func runner(t *testing.T) *scenario.Runner {
 	if probs := terms.Check(f); len(probs) > 0 {
 		t.Fatalf("the terms do not match the flow:\n%v", probs)
 	}
-	return &scenario.Runner{Flow: f, Terms: terms, FlowPath: "flows/defs/cyberviolence.yaml"}
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &commands.Env{Flow: f, Loc: catalog{cat}}
+	return &scenario.Runner{Flow: f, Terms: terms, FlowPath: "flows/defs/cyberviolence.yaml", Read: env.Read}
 }
 
 func parse(t *testing.T, fsys fs.FS, name, shown string) *scenario.Scenario {
