@@ -60,8 +60,11 @@ func TestTypedWordsAnswer(t *testing.T) {
 		{"q3_mutual", "我也骂了他", []string{"yes"}, false},
 		{"q3_mutual", "没有", []string{"no"}, false},
 		{"q3_identity", "只知道账号", []string{"account"}, false},
-		{"q0_who", "本人", nil, false}, // adult or minor: not guessed
+		{"q0_who", "本人", nil, false}, // adult or minor: not guessed (asked which)
 		{"q0_who", "know", nil, false},
+		{"q0_who", "my daughter", []string{"child"}, false},
+		{"q0_who", "我的店被人造谣", []string{"org"}, false},
+		{"q0_who", "I'm not sure", nil, false},
 	} {
 		st := reach(t, env, c.node, now)
 		out := env.Text(st, "en", c.in, now)
@@ -121,4 +124,34 @@ func reach(t *testing.T, env *commands.Env, node string, now time.Time) flows.St
 		t.Fatalf("never reached %s (at %s)", node, st.Node)
 	}
 	return st
+}
+
+// TestTypedAnswerThatFitsTwoOptions: a typed answer that could mean two
+// options is asked back naming just those two, in the user's language.
+func TestTypedAnswerThatFitsTwoOptions(t *testing.T) {
+	env, now := typedEnv(t)
+	for _, c := range []struct{ in, lang, a, b string }{
+		{"我自己，26岁", "zh-Hans", "self_adult", "self_minor"},
+		{"it's me", "en", "self_adult", "self_minor"},
+		{"my brother died", "en", "other_adult", "bereaved"},
+	} {
+		st := reach(t, env, "q0_who", now)
+		out := env.Text(st, c.lang, c.in, now)
+		if len(out.Reply.Messages) == 0 || out.Reply.Messages[0].ID != commands.MsgWhichOf || out.State.Node != "q0_who" {
+			t.Errorf("%q: %+v", c.in, out.Reply.Messages)
+			continue
+		}
+		p := out.Reply.Messages[0].Params
+		n := func(key string) int64 {
+			for i, o := range env.Flow.Nodes["q0_who"].Options {
+				if o.Key == key {
+					return int64(i + 1)
+				}
+			}
+			return 0
+		}
+		if p["na"] != n(c.a) || p["nb"] != n(c.b) {
+			t.Errorf("%q asks between %v and %v, want %s and %s", c.in, p["na"], p["nb"], c.a, c.b)
+		}
+	}
 }

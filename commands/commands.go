@@ -130,6 +130,7 @@ const (
 	MsgDeleteNo       = "cmd.delete.no"        // delete menu: no, keep it
 	MsgDeleteKept     = "cmd.delete.kept"      // nothing was erased
 	MsgUnknownCommand = "cmd.unknown_command"  // a command no one knows
+	MsgWhichOf        = "cmd.which_of"         // a typed answer that fits two options: which one?
 	MsgReportMenu     = "cmd.report.menu"      // the question of the menu under the summary
 	MsgReportSources  = "cmd.report.sources"   // report menu: the sources, with their full titles
 	MsgReportFull     = "cmd.report.full"      // report menu: the whole report as a file
@@ -155,6 +156,7 @@ var Messages = map[string][]string{
 	MsgDeleteNo:       {},
 	MsgDeleteKept:     {},
 	MsgUnknownCommand: {"command"},
+	MsgWhichOf:        {"a", "b", "na", "nb"},
 	MsgReportMenu:     {},
 	MsgReportSources:  {},
 	MsgReportFull:     {},
@@ -554,6 +556,15 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 		if in, ok := e.byLabels(st, t); ok {
 			in.Now = now
 			return e.Step(st, lang, in)
+		}
+		// Two options it could mean ("本人" for an adult or a minor): ask
+		// which, naming just those two.
+		if c := e.candidates(st, t); len(c) == 2 {
+			n := e.Flow.Nodes[st.Node]
+			return e.Reask(st, lang, flows.Message{ID: MsgWhichOf, Params: map[string]any{
+				"na": int64(c[0] + 1), "a": flows.Label(n.Options[c[0]].Label),
+				"nb": int64(c[1] + 1), "b": flows.Label(n.Options[c[1]].Label),
+			}}, now)
 		}
 	}
 	return out

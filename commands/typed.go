@@ -150,6 +150,30 @@ func labelParts(label string) []string {
 	return parts
 }
 
+// candidates are the options of a choice question a typed line may mean,
+// by their words or their labels, when it names more than one.
+func (e *Env) candidates(st flows.State, t string) []int {
+	n := e.current(st)
+	if n == nil || n.Type != flows.Choice {
+		return nil
+	}
+	t = labelFold(t)
+	var out []int
+	for i, o := range n.Options {
+		for _, l := range e.Loc.Languages() {
+			words := labelParts(e.Loc.Text(l, flows.Message{ID: o.Label}))
+			if o.Words != "" {
+				words = append(words, strings.Split(e.Loc.Text(l, flows.Message{ID: o.Words}), "|")...)
+			}
+			if holdsAny(t, words) || (utf8.RuneCountInString(t) >= 2 && slices.ContainsFunc(words, func(w string) bool { return holds(labelFold(w), t) })) {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // current is the question waiting for an answer, when it offers options.
 func (e *Env) current(st flows.State) *flows.Node {
 	if e.Flow == nil || e.Loc == nil || st.Done || st.Menu != "" || st.Flow != e.Flow.ID || st.Version != e.Flow.Version {
