@@ -60,6 +60,8 @@ func TestTypedWordsAnswer(t *testing.T) {
 		{"q3_mutual", "我也骂了他", []string{"yes"}, false},
 		{"q3_mutual", "没有", []string{"no"}, false},
 		{"q3_identity", "只知道账号", []string{"account"}, false},
+		{"q3_identity", "我不知道是谁", []string{"nobody"}, false}, // not "知道是谁" (known)
+		{"q3_identity", "I don't know who it is", []string{}, false},
 		{"q0_who", "本人", nil, false}, // adult or minor: not guessed (asked which)
 		{"q0_who", "know", nil, false},
 		{"q0_who", "my daughter", []string{"child"}, false},

@@ -226,11 +226,29 @@ func holds(text, phrase string) bool {
 		after, _ := utf8.DecodeRuneInString(text[j+len(phrase):])
 		first, _ := utf8.DecodeRuneInString(phrase)
 		last, _ := utf8.DecodeLastRuneInString(phrase)
-		if !(wordRune(first) && wordRune(before)) && !(wordRune(last) && wordRune(after)) {
+		if !(wordRune(first) && wordRune(before)) && !(wordRune(last) && wordRune(after)) && !negated(text[:j]) {
 			return true
 		}
 		i = j + 1
 	}
+}
+
+// negated reports whether what comes before a phrase negates it: "不" or
+// "没" right before it (不知道是谁 is not 知道是谁), "not", "don't",
+// "didn't" or "no" as the word before.
+func negated(before string) bool {
+	if r, _ := utf8.DecodeLastRuneInString(before); strings.ContainsRune("不没未无非别", r) {
+		return true
+	}
+	f := strings.Fields(before)
+	if len(f) == 0 {
+		return false
+	}
+	switch strings.Trim(f[len(f)-1], ",.;:!?'’") {
+	case "not", "dont", "don't", "don’t", "didnt", "didn't", "didn’t", "no", "never", "isnt", "isn't", "wasnt", "wasn't":
+		return true
+	}
+	return false
 }
 
 // wordRune is a letter or digit of an alphabet: words of these are
