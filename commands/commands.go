@@ -102,6 +102,9 @@ func (c Command) Bypasses() bool { return c.Name == SOS || c.Name == Delete }
 const (
 	MenuLang   = "!lang" // keys: language codes
 	MenuDelete = "!del"  // keys: KeyYes, KeyNo
+	// MenuRestart confirms /restart half-way through (keys: KeyYes, KeyNo):
+	// the answers given would be lost, and /back cannot bring them back.
+	MenuRestart = "!rst"
 	MenuReport = "!rep"  // keys: a part ID, flows.PartSources or KeyFull; "<key>.<page>" for a later page
 )
 
@@ -117,7 +120,7 @@ const (
 // IsMenu reports whether node is one of this package's menus rather than
 // a node of the flow.
 func IsMenu(node string) bool {
-	return node == MenuLang || node == MenuDelete || node == MenuReport || node == MenuHandoff || node == MenuConsent
+	return node == MenuLang || node == MenuDelete || node == MenuRestart || node == MenuReport || node == MenuHandoff || node == MenuConsent
 }
 
 // The catalog messages of this package; the catalogs (locales/ui.*.toml)
@@ -129,6 +132,9 @@ const (
 	MsgDeleteYes      = "cmd.delete.yes"       // delete menu: yes, erase everything
 	MsgDeleteNo       = "cmd.delete.no"        // delete menu: no, keep it
 	MsgDeleteKept     = "cmd.delete.kept"      // nothing was erased
+	MsgRestartConfirm = "cmd.restart.confirm"  // /restart half-way: start again and forget the answers?
+	MsgRestartYes     = "cmd.restart.yes"      // restart menu: yes, start again
+	MsgRestartNo      = "cmd.restart.no"       // restart menu: no, go on
 	MsgUnknownCommand = "cmd.unknown_command"  // a command no one knows
 	MsgWhichOf        = "cmd.which_of"         // a typed answer that fits two options: which one?
 	MsgReportMenu     = "cmd.report.menu"      // the question of the menu under the summary
@@ -155,6 +161,9 @@ var Messages = map[string][]string{
 	MsgDeleteYes:      {},
 	MsgDeleteNo:       {},
 	MsgDeleteKept:     {},
+	MsgRestartConfirm: {"n"},
+	MsgRestartYes:     {},
+	MsgRestartNo:      {},
 	MsgUnknownCommand: {"command"},
 	MsgWhichOf:        {"a", "b", "na", "nb"},
 	MsgReportMenu:     {},
@@ -670,12 +679,16 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 			return out, true
 		}
 		return e.Choose(st, lang, MenuReport, keys[i-1].Key, now), true
-	case "delete":
+	case "delete", "restart":
 		key := KeyNo
 		if slices.Contains(yesWords, strings.Trim(strings.ToLower(t), " .。!！")) {
 			key = KeyYes
 		}
-		return e.Choose(st, lang, MenuDelete, key, now), true
+		menu := MenuDelete
+		if st.Menu == "restart" {
+			menu = MenuRestart
+		}
+		return e.Choose(st, lang, menu, key, now), true
 	}
 	return Outcome{}, false
 }
@@ -683,10 +696,21 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 // yesWords confirm the delete menu when typed: its number, and "yes" or
 // "delete" in each language (Simplified and Traditional); anything else
 // keeps the data.
-var yesWords = []string{"1", "yes", "y", "delete", "delete everything", "delete it", "是", "是的", "确认", "確認", "确定", "確定", "删除", "刪除", "删掉", "刪掉", "确认删除", "確認刪除"}
+var yesWords = []string{"1", "yes", "y", "delete", "delete everything", "delete it", "是", "是的", "确认", "確認", "确定", "確定", "删除", "刪除", "删掉", "刪掉", "确认删除", "確認刪除",
+	"restart", "start over", "start again", "重新开始", "重新開始", "重来", "重來"}
 
 // Command decides what a command does.
 func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Outcome {
+	if c.Name == Restart && st.Started() && !st.Done && len(st.History) > 0 {
+		// Half-way, starting again loses every answer: ask first. After
+		// the assessment "/restart to start a new one" is what it offers.
+		return e.menu(st, lang, "restart", flows.Reply{
+			Messages: []flows.Message{{ID: MsgRestartConfirm, Kind: flows.KindQuestion, Params: map[string]any{"n": int64(len(st.History))}}},
+			Question: &flows.Question{Node: MenuRestart, Type: flows.Choice, Choices: []flows.ChoiceItem{
+				{Key: KeyYes, Label: MsgRestartYes}, {Key: KeyNo, Label: MsgRestartNo},
+			}},
+		})
+	}
 	if kind, ok := engineInputs[c.Name]; ok {
 		return e.menuBack(e.Step(st, lang, flows.Input{Kind: kind, Now: now}), now)
 	}
@@ -797,6 +821,14 @@ func (e *Env) Choose(st flows.State, lang, menu, key string, now time.Time) Outc
 		return e.choosePart(st, lang, was, key, now)
 	case MenuHandoff, MenuConsent:
 		return e.chooseHandoff(st, lang, menu, key, now)
+	case MenuRestart:
+		if key != KeyYes {
+			// Go on: the question again, where they were.
+			out := e.Step(st, lang, flows.Input{Kind: flows.InRepeat, Now: now})
+			out.Changed = true
+			return out
+		}
+		return e.Step(st, lang, flows.Input{Kind: flows.InRestart, Now: now})
 	case MenuDelete:
 		if key != KeyYes {
 			return e.menuBack(Outcome{State: st, Changed: changed, Result: &flows.Message{ID: MsgDeleteKept, Kind: flows.KindNotice}, Event: EvKept}, now)

@@ -281,3 +281,34 @@ func TestDocumentsAfterTheAssessment(t *testing.T) {
 		}
 	}
 }
+
+// TestRestartHalfWayAsksFirst: /restart after some answers asks before
+// forgetting them, typed or pressed; "no" goes on at the same question;
+// at the start and after the assessment it starts again at once.
+func TestRestartHalfWayAsksFirst(t *testing.T) {
+	for _, typed := range []bool{true, false} {
+		e := env(t, typed)
+		st := e.Step(flows.State{}, "en", flows.Input{Kind: flows.InStart, Now: now}).State
+		if out := e.Text(st, "en", "/restart", now); out.Reply.Question == nil || out.Reply.Question.Node == commands.MenuRestart {
+			t.Fatalf("typed=%v: /restart before any answer asked first: %v", typed, ids(out.Reply))
+		}
+		st = e.Text(st, "en", "1", now).State
+		node := st.Node
+		ask := e.Text(st, "en", "/restart", now)
+		if ask.Reply.Question == nil || ask.Reply.Question.Node != commands.MenuRestart || ids(ask.Reply)[0] != commands.MsgRestartConfirm {
+			t.Fatalf("typed=%v: /restart half-way: %v", typed, ids(ask.Reply))
+		}
+		var kept, gone commands.Outcome
+		if typed {
+			kept, gone = e.Text(ask.State, "en", "2", now), e.Text(ask.State, "en", "1", now)
+		} else {
+			kept, gone = e.Choose(ask.State, "en", commands.MenuRestart, commands.KeyNo, now), e.Choose(ask.State, "en", commands.MenuRestart, commands.KeyYes, now)
+		}
+		if kept.State.Node != node || len(kept.State.History) != 1 || kept.State.Menu != "" {
+			t.Errorf("typed=%v: no: at %s with %d answers, menu %q", typed, kept.State.Node, len(kept.State.History), kept.State.Menu)
+		}
+		if len(gone.State.History) != 0 || gone.Event != flows.EvRestart {
+			t.Errorf("typed=%v: yes: %d answers left, event %s", typed, len(gone.State.History), gone.Event)
+		}
+	}
+}
