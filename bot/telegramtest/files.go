@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/redress-legal/redress/internal/tgfiles"
 )
 
 // MaxDownload is the largest file the Bot API lets a bot download (20 MB):
@@ -49,39 +51,12 @@ func (s *Server) addFile(data []byte, size int64, ext string) fakeFile {
 // document or a video as one file. It returns the update ID.
 func (s *Server) SendFile(u User, up Upload) int64 {
 	return s.inject(func(int64) map[string]any {
-		fields := map[string]any{}
-		switch up.Kind {
-		case "photo":
-			var sizes []map[string]any
-			for i, part := range [][]byte{up.Data[:len(up.Data)/4], up.Data[:len(up.Data)/2], up.Data} {
-				size := int64(len(part))
-				if i == 2 && up.Size != 0 {
-					size = up.Size
-				}
-				f := s.addFile(part, size, ".jpg")
-				w := 90 * (i + 1) * (i + 1)
-				sizes = append(sizes, map[string]any{"file_id": f.id, "file_unique_id": "u" + f.id, "width": w, "height": w * 3 / 4, "file_size": size})
-			}
-			fields["photo"] = sizes
-		case "document", "video":
-			f := s.addFile(up.Data, up.Size, "")
-			file := map[string]any{"file_id": f.id, "file_unique_id": "u" + f.id, "file_size": f.size}
-			if up.Name != "" {
-				file["file_name"] = up.Name
-			}
-			if up.MIME != "" {
-				file["mime_type"] = up.MIME
-			}
-			if up.Kind == "video" {
-				file["width"], file["height"], file["duration"] = 720, 1280, 9
-			}
-			fields[up.Kind] = file
-		default:
-			panic("telegramtest: SendFile of kind " + up.Kind)
+		ext := ""
+		if up.Kind == "photo" {
+			ext = ".jpg"
 		}
-		if up.Caption != "" {
-			fields["caption"] = up.Caption
-		}
+		fields := tgfiles.Fields(tgfiles.Upload{Kind: up.Kind, Data: up.Data, Size: up.Size, Name: up.Name, MIME: up.MIME, Caption: up.Caption},
+			func(data []byte, size int64) string { return s.addFile(data, size, ext).id })
 		return map[string]any{"message": s.message(u.ID, "private", &u, fields)}
 	})
 }

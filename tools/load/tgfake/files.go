@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/redress-legal/redress/internal/tgfiles"
 )
 
 // MaxDownload is the largest file the Bot API lets a bot download (20 MB):
@@ -46,35 +48,8 @@ func (s *Server) addFile(data []byte) *file {
 // Telegram sends them (two smaller ones, then Data), or a document or
 // video. It returns the update ID and when it became available.
 func (s *Server) SendFile(id int64, lang string, up Upload) (int64, time.Time) {
-	media := map[string]any{}
-	switch up.Kind {
-	case "photo":
-		var sizes []map[string]any
-		for i, part := range [][]byte{up.Data[:len(up.Data)/4], up.Data[:len(up.Data)/2], up.Data} {
-			f := s.addFile(part)
-			w := 90 * (i + 1) * (i + 1)
-			sizes = append(sizes, map[string]any{"file_id": f.id, "file_unique_id": "u" + f.id, "width": w, "height": w * 3 / 4, "file_size": len(part)})
-		}
-		media["photo"] = sizes
-	case "document", "video":
-		f := s.addFile(up.Data)
-		m := map[string]any{"file_id": f.id, "file_unique_id": "u" + f.id, "file_size": len(up.Data)}
-		if up.Name != "" {
-			m["file_name"] = up.Name
-		}
-		if up.MIME != "" {
-			m["mime_type"] = up.MIME
-		}
-		if up.Kind == "video" {
-			m["width"], m["height"], m["duration"] = 720, 1280, 9
-		}
-		media[up.Kind] = m
-	default:
-		panic("tgfake: SendFile of kind " + up.Kind)
-	}
-	if up.Caption != "" {
-		media["caption"] = up.Caption
-	}
+	media := tgfiles.Fields(tgfiles.Upload{Kind: up.Kind, Data: up.Data, Name: up.Name, MIME: up.MIME, Caption: up.Caption},
+		func(data []byte, _ int64) string { return s.addFile(data).id })
 	c := s.chat(id, true)
 	c.mu.Lock()
 	if lang != "" {
