@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,6 +85,18 @@ func (s *sealer) seal(plain, additional []byte) ([]byte, error) {
 		return nil, fmt.Errorf("nonce: %w", err)
 	}
 	return s.aead.Seal(out, out[1:], plain, additional), nil
+}
+
+// openJSON opens a sealed JSON value into v: a sealed row's data.
+func (s *sealer) openJSON(sealed, additional []byte, v any) error {
+	plain, err := s.open(sealed, additional)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
 }
 
 // open reverses seal; any failure is ErrDecrypt.

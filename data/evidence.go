@@ -169,13 +169,9 @@ func (db *DB) scanEvidence(row interface{ Scan(...any) error }, key string) (flo
 	if removed != 0 {
 		it.Removed = fromNanos(removed)
 	}
-	plain, err := db.seal.open(sealed, evidenceAD(key, it.Seq))
-	if err != nil {
-		return flows.EvidenceItem{}, fmt.Errorf("item %d: %w", it.Seq, err)
-	}
 	var sec evidenceSecret
-	if err := json.Unmarshal(plain, &sec); err != nil {
-		return flows.EvidenceItem{}, fmt.Errorf("item %d: decode: %w", it.Seq, err)
+	if err := db.seal.openJSON(sealed, evidenceAD(key, it.Seq), &sec); err != nil {
+		return flows.EvidenceItem{}, fmt.Errorf("item %d: %w", it.Seq, err)
 	}
 	it.Description, it.URL, it.FileName, it.SHA256 = sec.Description, sec.URL, sec.FileName, sec.SHA256
 	return it, nil

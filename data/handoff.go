@@ -76,12 +76,8 @@ func (db *DB) Case(ctx context.Context, id string) (flows.Case, error) {
 	if err != nil {
 		return flows.Case{}, fmt.Errorf("data: case %s: %w", id, err)
 	}
-	plain, err := db.seal.open(sealed, handoffAD(id))
-	if err != nil {
-		return flows.Case{}, fmt.Errorf("data: case %s: %w", id, err)
-	}
 	var d caseData
-	if err := json.Unmarshal(plain, &d); err != nil {
+	if err := db.seal.openJSON(sealed, handoffAD(id), &d); err != nil {
 		return flows.Case{}, fmt.Errorf("data: case %s: %w", id, err)
 	}
 	return flows.Case{ID: id, Chat: d.Chat, Lang: d.Lang, Status: flows.CaseStatus(status),

@@ -34,13 +34,9 @@ func (db *DB) Get(ctx context.Context, key string) (flows.Session, error) {
 	if err != nil {
 		return flows.Session{}, fmt.Errorf("data: get session %q: %w", key, err)
 	}
-	plain, err := db.seal.open(sealed, sessionAD(key))
-	if err != nil {
-		return flows.Session{}, fmt.Errorf("data: get session %q: %w", key, err)
-	}
 	var st flows.State
-	if err := json.Unmarshal(plain, &st); err != nil {
-		return flows.Session{}, fmt.Errorf("data: get session %q: decode state: %w", key, err)
+	if err := db.seal.openJSON(sealed, sessionAD(key), &st); err != nil {
+		return flows.Session{}, fmt.Errorf("data: get session %q: %w", key, err)
 	}
 	return flows.Session{Key: key, State: st, Rev: rev, Updated: fromNanos(updated)}, nil
 }
