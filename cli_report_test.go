@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestLangAfterTheSummaryShowsItAgain: /lang after the assessment shows the
@@ -62,5 +64,48 @@ func TestMenuAfterTheSummaryStays(t *testing.T) {
 	}
 	if !strings.Contains(after, "12356") || !strings.Contains(after, "没有删除任何内容") {
 		t.Errorf("the crisis help or the cancelled delete is missing:\n%s", after)
+	}
+}
+
+// TestReadmeShowsTheT1Summary: the README's "Try it" shows the text after
+// the last answer of the shared example T1 as the chat prints it today,
+// and the character counts it states for English and Chinese are the
+// measured ones (the limits of issue 10 §1 are 2,000 and 900).
+func TestReadmeShowsTheT1Summary(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("flows", "testdata", "scenarios", "t1.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := func(lang string) string {
+		out, errs, code := runCLI(t, string(b), "chat", "--db", filepath.Join(t.TempDir(), lang+".db"), "--lang", lang, "--today", "2026-11-27")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		i := strings.LastIndex(out, "\n> ")
+		j := strings.Index(out[i+1:], "\n\n")
+		return strings.TrimSpace(out[i+1+j:])
+	}
+	en, zh := after("en"), after("zh-Hans")
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := string(readme)
+	count := func(s string) string {
+		n := utf8.RuneCountInString(s)
+		if n >= 1000 {
+			return fmt.Sprintf("%d,%03d", n/1000, n%1000)
+		}
+		return fmt.Sprint(n)
+	}
+	claim := fmt.Sprintf("(%s characters; %s in Chinese)", count(en), count(zh))
+	i := strings.Index(r, claim)
+	if i < 0 {
+		t.Fatalf("the README should say %q above the T1 example", claim)
+	}
+	start := strings.Index(r[i:], "```text\n")
+	end := strings.Index(r[i+start+8:], "```")
+	if start < 0 || end < 0 || strings.TrimSpace(r[i+start+8:i+start+8+end]) != en {
+		t.Errorf("the README's T1 example differs from what the chat prints now:\n%s", en)
 	}
 }
