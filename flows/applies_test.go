@@ -191,6 +191,20 @@ func checkApplies(st flows.State, r flows.Reply) []string {
 			bad = append(bad, fmt.Sprintf("%s shown but its conditions do not hold", m.ID))
 		}
 	}
+	// The Minors Protection Law's takedown right (S-23 Art. 77) belongs to a
+	// minor and their guardians, and 12355 (S-29) serves young people and
+	// their parents (and students attacked by classmates): never cited for
+	// an adult-only case.
+	for _, m := range r.Messages {
+		for _, c := range m.Cite {
+			if strings.HasPrefix(c, "S-23 Art. 77") && !a.minor() {
+				bad = append(bad, fmt.Sprintf("%s cites %s although no minor is attacked", m.ID, c))
+			}
+			if c == "S-29" && !a.minor() && a.choice("q3_relation") != "school" {
+				bad = append(bad, fmt.Sprintf("%s cites %s (12355) although no minor is attacked", m.ID, c))
+			}
+		}
+	}
 	if shown["finding.deadlines.civil_past"] && shown["finding.deadlines.civil_anon"] {
 		bad = append(bad, "the civil deadline is shown both as ended and as not running")
 	}
@@ -306,9 +320,10 @@ func TestOnlyWhatAppliesCatchesAWrongRule(t *testing.T) {
 		"q4_harm": {Choices: []string{"anx_dx"}},
 	}}
 	r := flows.Reply{Messages: []flows.Message{{ID: "finding.offences.xunxin"}, {ID: "finding.deadlines.civil_past"},
-		{ID: "finding.deadlines.civil_anon"}, {ID: "finding.prosecution.a1"}}}
-	if bad := checkApplies(st, r); len(bad) != 4 {
-		t.Errorf("the check found %d problems, want 4: %v", len(bad), bad)
+		{ID: "finding.deadlines.civil_anon"}, {ID: "finding.prosecution.a1"},
+		{ID: "finding.urgent.intimate", Cite: []string{"S-12 Art. 1195", "S-23 Art. 77"}}}}
+	if bad := checkApplies(st, r); len(bad) != 5 {
+		t.Errorf("the check found %d problems, want 5: %v", len(bad), bad)
 	}
 	st.Node = "outcome_lawful"
 	st.Answers["q1_what"] = flows.Answer{Choices: []string{"money"}}
