@@ -92,6 +92,19 @@ func (a answers) identityUnknown() bool {
 	return slices.Contains([]string{"account", "nobody"}, a.choice("q3_identity")) || a.choice("q3_relation") == "stranger"
 }
 
+// publicOffence: an offence the state prosecutes without a complaint applies
+// (not 告诉才处理): personal information, extortion or paid deletion,
+// 寻衅滋事, obscene material, a marketing account's insult or defamation
+// (S-01 Arts. 253-1, 274, 225, 293, 364, 287-1) — and someone old enough to
+// answer for it (S-01 Art. 17).
+func (a answers) publicOffence() bool {
+	allU16 := a.has("q3_age", "u14", "y14_15") && !a.has("q3_age", "y16_17", "adult")
+	xunxin := a.person() && (a.insult() || a.threat()) && a.disorder() && a.xunxinMarker() && !a.disputeBar()
+	offline := a.person() && !a.disputeBar() && (a.has("q1_what", "crowd") || (a.defamation() && a.has("q5_features", "offline_disorder")))
+	return !allU16 && (a.person() && a.has("q1_what", "doxx", "intimate") || a.has("q4_money", "demanded", "offer_delete") ||
+		xunxin || offline || (a.choice("q3_relation") == "business" && (a.defamation() || a.insult())))
+}
+
 // applies maps each message that names an offence, a threshold or a
 // consequence to the condition that must hold for it to be shown.
 var applies = map[string]func(a answers) bool{
@@ -134,6 +147,9 @@ var applies = map[string]func(a answers) bool{
 	"finding.money.business":     func(a answers) bool { return a.has("q4_money", "offer_delete") },
 	"finding.money.helpers":      func(a answers) bool { return a.has("q4_money", "offer_delete") },
 	"finding.prosecution.a1":     func(a answers) bool { return a.seriousHarm() },
+	// The summary's prosecution line never says the person must prosecute
+	// herself beside an offence the police investigate.
+	"short.prosecution.none_met": func(a answers) bool { return !a.publicOffence() },
 	"finding.offences.ag_vulnerable": func(a answers) bool {
 		return a.has("q5_features", "vulnerable")
 	},
