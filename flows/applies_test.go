@@ -154,9 +154,11 @@ var applies = map[string]func(a answers) bool{
 		return a.has("q5_features", "vulnerable")
 	},
 	// Civil limitation (Civil Code 188): not while the infringer is unknown.
-	"finding.deadlines.civil":       func(a answers) bool { return !a.identityUnknown() },
 	"finding.deadlines.civil_start": func(a answers) bool { return !a.identityUnknown() },
-	"finding.deadlines.civil_past":  func(a answers) bool { return !a.identityUnknown() },
+	// still going on with no latest day: never "the last act you named"
+	"finding.deadlines.civil_ongoing": func(a answers) bool { return !a.identityUnknown() && a["q6_when"].Ongoing },
+	"finding.deadlines.civil":         func(a answers) bool { return !a.identityUnknown() },
+	"finding.deadlines.civil_past":    func(a answers) bool { return !a.identityUnknown() },
 	// Never a route the user has already taken as a to-do.
 	"finding.routes.police":      func(a answers) bool { return !a.has("q6_done", "police") },
 	"finding.routes.police_late": func(a answers) bool { return !a.has("q6_done", "police") },
@@ -220,6 +222,11 @@ func checkApplies(st flows.State, r flows.Reply) []string {
 				bad = append(bad, fmt.Sprintf("%s cites %s (12355) although no minor is attacked", m.ID, c))
 			}
 		}
+	}
+	// "since September", "… 至今": still going on, the latest day is the
+	// day of the conversation, which is no "last act you named"
+	if w := a["q6_when"]; w.Ongoing && w.Until == st.Ended && (shown["finding.deadlines.civil"] || shown["finding.deadlines.admin_open"]) {
+		bad = append(bad, "a deadline counts from 'the last act you named' although the person only said it is still going on")
 	}
 	if shown["finding.deadlines.civil_past"] && shown["finding.deadlines.civil_anon"] {
 		bad = append(bad, "the civil deadline is shown both as ended and as not running")
