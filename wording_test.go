@@ -77,3 +77,45 @@ func TestReportSpeaksToWhoIsTalking(t *testing.T) {
 		}
 	}
 }
+
+// TestChineseAtLeastHasNoStraySpaces: a count the person gave as a lower
+// bound ("一千多") is shown as ui.at_least ("至少1,000"); in Chinese the
+// sentence around it must not leave spaces on either side ("被转发了 至少800
+// 次"). Every message of the flow with a count parameter is rendered with
+// such a count.
+func TestChineseAtLeastHasNoStraySpaces(t *testing.T) {
+	f, loc := e2eFlow(t)
+	stray := regexp.MustCompile(`\s至少|至少[0-9,]+\s`)
+	check := func(where string, m flows.MsgRef) {
+		params := map[string]any{}
+		counts := false
+		for name, e := range m.Params {
+			if n := f.Nodes[e.Src]; n != nil && n.Type == flows.Number {
+				params[name], counts = flows.AtLeast(800), true
+			} else {
+				params[name] = int64(800)
+			}
+		}
+		if !counts {
+			return
+		}
+		for _, lang := range []string{"zh-Hans", "zh-Hant"} {
+			if s := loc.Text(lang, flows.Message{ID: m.ID, Params: params}); stray.MatchString(s) {
+				t.Errorf("%s %s (%s): a stray space beside an at-least count: %q", where, m.ID, lang, s)
+			}
+		}
+	}
+	checked := 0
+	for _, s := range f.Sections {
+		for _, fd := range s.Findings {
+			check("finding "+s.ID+"."+fd.ID, fd.Msg)
+			if fd.Short != "" {
+				check("short line of "+s.ID+"."+fd.ID, flows.MsgRef{ID: fd.Short, Params: fd.Msg.Params})
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no findings checked")
+	}
+}
