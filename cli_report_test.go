@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -107,5 +108,30 @@ func TestReadmeShowsTheT1Summary(t *testing.T) {
 	end := strings.Index(r[i+start+8:], "```")
 	if start < 0 || end < 0 || strings.TrimSpace(r[i+start+8:i+start+8+end]) != en {
 		t.Errorf("the README's T1 example differs from what the chat prints now:\n%s", en)
+	}
+}
+
+// TestPartShowsOneHeading: a part of the report shown on demand opens with
+// its title alone — never the title and then its first section's heading
+// ("== Deadlines ==" twice; "== Next steps ==" then "== Do these first ==").
+func TestPartShowsOneHeading(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("flows", "testdata", "scenarios", "t1.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	twoHeadings := regexp.MustCompile(`(?m)^== [^\n]* ==\n+== `)
+	for _, lang := range []string{"en", "zh-Hans"} {
+		db := filepath.Join(t.TempDir(), "r.db")
+		out, errs, code := runCLI(t, string(b)+"1\n2\n3\n4\n5\n6\n7\n", "chat", "--db", db, "--lang", lang, "--today", "2026-11-27")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		parts := out[strings.LastIndex(out, "\n> 1\n"):]
+		if strings.Count(parts, "\n== ") < 7 {
+			t.Fatalf("%s: the parts were not shown:\n%s", lang, parts)
+		}
+		if m := twoHeadings.FindString(parts); m != "" {
+			t.Errorf("%s: a part opens with two headings: %q", lang, m)
+		}
 	}
 }

@@ -50,6 +50,8 @@ func TestChatTranscripts(t *testing.T) {
 		{"quarrel", "en"}, {"quarrel", "zh-Hans"}, {"harm_psychiatric", "en"}, {"harm_psychiatric", "zh-Hans"},
 		{"harm_anxiety", "en"}, {"harm_anxiety", "zh-Hans"}, {"groups", "en"}, {"groups", "zh-Hans"},
 		{"notified", "en"}, {"notified", "zh-Hans"}, {"livestream", "en"}, {"livestream", "zh-Hans"},
+		// an adult's intimate images: no minors' law, and no "prosecute it yourself"
+		{"intimate_ex", "en"}, {"intimate_ex", "zh-Hans"},
 	} {
 		t.Run(c.script+"."+c.lang, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "r.db")

@@ -209,7 +209,7 @@ func TestOrganisationLines(t *testing.T) {
 	}{
 		{"en", []string{
 			"Free legal help: call 12348. This is legal information, not legal advice.\n\nYou can also contact Shenzhen Legal Aid Volunteers, who run this service: 0755-8888 1234 / https://help.example.org (Mon-Fri 9:00-18:00)\n",
-			"== Who to contact ==\n\n• Shenzhen Legal Aid Volunteers, who run this service: 0755-8888 1234 / https://help.example.org\n\n• Office hours: Mon-Fri 9:00-18:00\n",
+			"== Who can help ==\n\n• Shenzhen Legal Aid Volunteers, who run this service: 0755-8888 1234 / https://help.example.org\n\n• Office hours: Mon-Fri 9:00-18:00\n",
 		}},
 		{"zh-Hans", []string{
 			"你也可以联系本服务的运营方Shenzhen Legal Aid Volunteers：0755-8888 1234 / https://help.example.org（Mon-Fri 9:00-18:00）",

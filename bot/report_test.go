@@ -90,6 +90,10 @@ func TestReportOnTelegram(t *testing.T) {
 		if id != "sources" && !strings.HasPrefix(m.PlainText(), "part."+id) {
 			t.Errorf("%s: the message does not start with the part's title: %.60q", data, m.PlainText())
 		}
+		// The title alone: not followed by its first section's heading.
+		if rest := strings.TrimSpace(strings.TrimPrefix(m.PlainText(), "part."+id)); strings.HasPrefix(rest, "section.") {
+			t.Errorf("%s: the part's title is followed by a section heading: %.80q", data, m.PlainText())
+		}
 		// Long parts end with "More", which shows the next page.
 		for page := 1; len(m.Buttons()) > 0; page++ {
 			b := m.Buttons()[0]

@@ -544,10 +544,17 @@ func (s *session) documents(ctx context.Context, st flows.State, rep *flows.Repo
 		s.say(commands.MsgDocsFailed, nil)
 		return
 	}
+	// The count is of the documents to file, listed under it; the English
+	// guide is not one of them: it follows on its own line, as on Telegram.
 	s.say(commands.MsgDocsReady, map[string]any{"count": int64(len(files.Docs))})
 	fmt.Fprintln(s.cfg.Out, s.text("chat.docs.saved", map[string]any{"path": dir}))
-	for _, d := range all {
+	for _, d := range files.Docs {
 		fmt.Fprintf(s.cfg.Out, "  • %s — %s\n", d.File, commands.DocName(s.cfg.Loc, s.lang(), d.ID, d.Name))
+	}
+	if g := files.Guide; g != nil {
+		fmt.Fprintln(s.cfg.Out)
+		fmt.Fprintln(s.cfg.Out, s.text(commands.MsgDocsGuide, nil))
+		fmt.Fprintf(s.cfg.Out, "  • %s — %s\n", g.File, commands.DocName(s.cfg.Loc, s.lang(), g.ID, g.Name))
 	}
 	fmt.Fprintln(s.cfg.Out)
 }

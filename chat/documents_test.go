@@ -96,6 +96,16 @@ func TestDocumentsAfterT1(t *testing.T) {
 		if !strings.Contains(out, lang+":"+commands.MsgDocsReady+" count=5") || !strings.Contains(out, "01-criminal-complaint.docx — ") {
 			t.Fatalf("%s: /documents after T1:\n%s", lang, out[max(0, len(out)-2000):])
 		}
+		// "Here are 5 documents": five listed under it; the English guide,
+		// not one of them, on its own line after its caption.
+		listed := out[strings.LastIndex(out, "chat.docs.saved"):]
+		listed, guideLines, _ := strings.Cut(listed, commands.MsgDocsGuide)
+		if n := strings.Count(listed, "\n  • "); n != 5 || strings.Contains(listed, "00-guide") {
+			t.Errorf("%s: %d documents listed under the count of 5 (the guide among them: %v):\n%s", lang, n, strings.Contains(listed, "00-guide"), listed)
+		}
+		if (lang == "en") != strings.Contains(guideLines, "  • 00-guide-english.docx — ") {
+			t.Errorf("%s: the English guide is listed on its own line after its caption for an English reader only:\n%s", lang, out[strings.LastIndex(out, "chat.docs.saved"):])
+		}
 		guide := filepath.Join(dir, "00-guide-english.docx")
 		if _, err := os.Stat(guide); (err == nil) != (lang == "en") {
 			t.Errorf("%s: the English guide is written for an English reader only (stat: %v)", lang, err)

@@ -45,8 +45,9 @@ func (o Org) Empty() bool { return o.Name == "" }
 func (o Org) contact() string { return strings.Join(o.Contact, " / ") }
 
 // addTo puts the organisation's lines into a report: one line after the
-// summary, and its entry (with its hours) at the top of OrgPart, after
-// that part's first heading.
+// summary, and its entry (with its hours) at the top of OrgPart (after a
+// heading, should the part open with one: a part's first section heading
+// is left out for its title).
 func (o Org) addTo(rep *flows.Report) {
 	if o.Empty() {
 		return

@@ -92,6 +92,19 @@ func (a answers) identityUnknown() bool {
 	return slices.Contains([]string{"account", "nobody"}, a.choice("q3_identity")) || a.choice("q3_relation") == "stranger"
 }
 
+// publicOffence: an offence the state prosecutes without a complaint applies
+// (not 告诉才处理): personal information, extortion or paid deletion,
+// 寻衅滋事, obscene material, a marketing account's insult or defamation
+// (S-01 Arts. 253-1, 274, 225, 293, 364, 287-1) — and someone old enough to
+// answer for it (S-01 Art. 17).
+func (a answers) publicOffence() bool {
+	allU16 := a.has("q3_age", "u14", "y14_15") && !a.has("q3_age", "y16_17", "adult")
+	xunxin := a.person() && (a.insult() || a.threat()) && a.disorder() && a.xunxinMarker() && !a.disputeBar()
+	offline := a.person() && !a.disputeBar() && (a.has("q1_what", "crowd") || (a.defamation() && a.has("q5_features", "offline_disorder")))
+	return !allU16 && (a.person() && a.has("q1_what", "doxx", "intimate") || a.has("q4_money", "demanded", "offer_delete") ||
+		xunxin || offline || (a.choice("q3_relation") == "business" && (a.defamation() || a.insult())))
+}
+
 // applies maps each message that names an offence, a threshold or a
 // consequence to the condition that must hold for it to be shown.
 var applies = map[string]func(a answers) bool{
@@ -134,13 +147,18 @@ var applies = map[string]func(a answers) bool{
 	"finding.money.business":     func(a answers) bool { return a.has("q4_money", "offer_delete") },
 	"finding.money.helpers":      func(a answers) bool { return a.has("q4_money", "offer_delete") },
 	"finding.prosecution.a1":     func(a answers) bool { return a.seriousHarm() },
+	// The summary's prosecution line never says the person must prosecute
+	// herself beside an offence the police investigate.
+	"short.prosecution.none_met": func(a answers) bool { return !a.publicOffence() },
 	"finding.offences.ag_vulnerable": func(a answers) bool {
 		return a.has("q5_features", "vulnerable")
 	},
 	// Civil limitation (Civil Code 188): not while the infringer is unknown.
-	"finding.deadlines.civil":       func(a answers) bool { return !a.identityUnknown() },
 	"finding.deadlines.civil_start": func(a answers) bool { return !a.identityUnknown() },
-	"finding.deadlines.civil_past":  func(a answers) bool { return !a.identityUnknown() },
+	// still going on with no latest day: never "the last act you named"
+	"finding.deadlines.civil_ongoing": func(a answers) bool { return !a.identityUnknown() && a["q6_when"].Ongoing },
+	"finding.deadlines.civil":         func(a answers) bool { return !a.identityUnknown() },
+	"finding.deadlines.civil_past":    func(a answers) bool { return !a.identityUnknown() },
 	// Never a route the user has already taken as a to-do.
 	"finding.routes.police":      func(a answers) bool { return !a.has("q6_done", "police") },
 	"finding.routes.police_late": func(a answers) bool { return !a.has("q6_done", "police") },
@@ -190,6 +208,25 @@ func checkApplies(st flows.State, r flows.Reply) []string {
 		if cond, ok := applies[m.ID]; ok && !cond(a) {
 			bad = append(bad, fmt.Sprintf("%s shown but its conditions do not hold", m.ID))
 		}
+	}
+	// The Minors Protection Law's takedown right (S-23 Art. 77) belongs to a
+	// minor and their guardians, and 12355 (S-29) serves young people and
+	// their parents (and students attacked by classmates): never cited for
+	// an adult-only case.
+	for _, m := range r.Messages {
+		for _, c := range m.Cite {
+			if strings.HasPrefix(c, "S-23 Art. 77") && !a.minor() {
+				bad = append(bad, fmt.Sprintf("%s cites %s although no minor is attacked", m.ID, c))
+			}
+			if c == "S-29" && !a.minor() && a.choice("q3_relation") != "school" {
+				bad = append(bad, fmt.Sprintf("%s cites %s (12355) although no minor is attacked", m.ID, c))
+			}
+		}
+	}
+	// "since September", "… 至今": still going on, the latest day is the
+	// day of the conversation, which is no "last act you named"
+	if w := a["q6_when"]; w.Ongoing && w.Until == st.Ended && (shown["finding.deadlines.civil"] || shown["finding.deadlines.admin_open"]) {
+		bad = append(bad, "a deadline counts from 'the last act you named' although the person only said it is still going on")
 	}
 	if shown["finding.deadlines.civil_past"] && shown["finding.deadlines.civil_anon"] {
 		bad = append(bad, "the civil deadline is shown both as ended and as not running")
@@ -306,9 +343,10 @@ func TestOnlyWhatAppliesCatchesAWrongRule(t *testing.T) {
 		"q4_harm": {Choices: []string{"anx_dx"}},
 	}}
 	r := flows.Reply{Messages: []flows.Message{{ID: "finding.offences.xunxin"}, {ID: "finding.deadlines.civil_past"},
-		{ID: "finding.deadlines.civil_anon"}, {ID: "finding.prosecution.a1"}}}
-	if bad := checkApplies(st, r); len(bad) != 4 {
-		t.Errorf("the check found %d problems, want 4: %v", len(bad), bad)
+		{ID: "finding.deadlines.civil_anon"}, {ID: "finding.prosecution.a1"},
+		{ID: "finding.urgent.intimate", Cite: []string{"S-12 Art. 1195", "S-23 Art. 77"}}}}
+	if bad := checkApplies(st, r); len(bad) != 5 {
+		t.Errorf("the check found %d problems, want 5: %v", len(bad), bad)
 	}
 	st.Node = "outcome_lawful"
 	st.Answers["q1_what"] = flows.Answer{Choices: []string{"money"}}

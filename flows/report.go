@@ -28,7 +28,9 @@ type Report struct {
 }
 
 // ReportPart is one part of a report: its title and its sections'
-// headings and findings.
+// headings and findings. The first section's heading is left out: the
+// part's title, which every transport shows above the part, stands for
+// it, so a part never opens with two headings ("Deadlines", "Deadlines").
 type ReportPart struct {
 	ID       string
 	Title    string // message ID
@@ -82,6 +84,9 @@ func Assess(f *Flow, st State, now time.Time) (rep *Report, ok bool) {
 		}
 		if len(msgs) == 0 {
 			continue
+		}
+		if msgs[0].Kind == KindHeading {
+			msgs = msgs[1:]
 		}
 		rep.Parts = append(rep.Parts, ReportPart{ID: p.ID, Title: p.Title, Messages: msgs})
 		all = append(all, msgs...)

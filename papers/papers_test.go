@@ -156,6 +156,7 @@ func TestWhichDocuments(t *testing.T) {
 		"company_rumour":    {"platform", "evidence"},
 		"criticism_money":   {"complaint", "platform", "evidence"},
 		"groups":            {"platform", "evidence"},
+		"intimate_ex":       {"complaint", "platform", "protection", "evidence"}, // obscene material: a public offence
 		"harm_anxiety":      {"platform", "evidence"},
 		"harm_psychiatric":  {"complaint", "private", "assistance", "platform", "evidence"},
 		"livestream":        {"complaint", "private", "assistance", "platform", "evidence"},
