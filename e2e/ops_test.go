@@ -464,7 +464,14 @@ func handoffCanaries(t *testing.T, e *env, chat int64, l *leaked) {
 	pressWhenShown(t, e, chat, "v1:!hc:y")
 	awaitText(t, person, "Sent as case ")
 	early := "is anyone there? " + l.add(t)
+	before := len(person.Calls())
 	e.fake.SendText(chat, "en", early) // no volunteer has the case yet: not relayed
+	// The person's chat and the volunteers' are served concurrently: the
+	// claim below must come after the bot has answered this text, or the
+	// text could be relayed to a volunteer who claimed it first.
+	if !person.WaitFor(context.Background(), 30*time.Second, func(calls []tgfake.Call, _ int) bool { return len(calls) > before }) {
+		t.Fatalf("no answer to a text typed before the case was claimed; the chat holds: %v", texts(person))
+	}
 
 	// The card, with the contact the person agreed to share.
 	cardID, cardText, kb := buttonsWhere(t, group, func(kb []tgfake.Button) bool {
