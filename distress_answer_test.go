@@ -47,8 +47,9 @@ func TestTypedWordsAnswer(t *testing.T) {
 		{"q0_danger", "救命", []string{"danger"}, true},
 		{"q0_danger", "没事", []string{"no"}, false},
 		{"q0_danger", "no", []string{"no"}, false},
-		{"q0_danger", "no, but she said she wants to die", nil, true},
-		{"q0_danger", "没有，但是我女儿说她想死", nil, true},
+		{"q0_danger", "no, but she said she wants to die", []string{"selfharm"}, true}, // the option that brings the help
+		{"q0_danger", "没有，但是我女儿说她想死", []string{"selfharm"}, true},
+		{"q0_danger", "现在没有，但我怕他会找到我家来", []string{"threat"}, false},
 		{"q1_platforms", "微信", []string{"wechat"}, false},
 		{"q1_platforms", "B站", []string{"bilibili"}, false},
 		{"q1_platforms", "微博和微信群", []string{"weibo", "wechat"}, false},
@@ -67,6 +68,24 @@ func TestTypedWordsAnswer(t *testing.T) {
 		{"q0_who", "my daughter", []string{"child"}, false},
 		{"q0_who", "我的店被人造谣", []string{"org"}, false},
 		{"q0_who", "I'm not sure", nil, false},
+		// said by new users (issue 10 §5): describing what happened, in words
+		{"q1_what", "前男友把我的私密照发给我微信好友，还威胁要发更多", []string{"intimate", "threat"}, false},
+		{"q1_what", "私密照片，还有威胁", []string{"intimate", "threat"}, false},
+		{"q1_what", "有人造谣说我跟老板睡了", []string{"false_claims"}, false},
+		{"q1_what", "they threatened to kill me", nil, true},
+		{"q1_platforms", "Facebook同微信", []string{"wechat", "overseas"}, false},
+		{"q2_truth", "全是假的", []string{"false_facts"}, false},
+		{"q2_truth", "just mockery", []string{"abuse_only"}, false},
+		{"q3_relation", "陌生人，不知道是谁", []string{"stranger"}, false},
+		{"q3_relation", "前男友", []string{"ex"}, false},
+		{"q3_relation", "her classmates", []string{"school"}, false},
+		{"q3_relation", "we had a row in the comments", []string{"quarrel"}, false},
+		{"q0_kin", "his sister", []string{"sibling"}, false},
+		{"q4_harm", "很害怕，天天睡不着", []string{"distress"}, false},
+		{"q6_done", "截了图", []string{"saved"}, false},
+		{"q6_done", "screenshots and told the teacher", []string{"saved", "school"}, false},
+		{"q7_goals", "删除，惩罚", []string{"stop", "punish"}, false},
+		{"q7_goals", "make it stop and get the photo deleted", []string{"stop"}, false},
 	} {
 		st := reach(t, env, c.node, now)
 		out := env.Text(st, "en", c.in, now)
@@ -106,10 +125,12 @@ func reach(t *testing.T, env *commands.Env, node string, now time.Time) flows.St
 		case "q0_danger":
 			in = "4"
 		case "q0_who":
-			in = map[string]string{"q4_death": "6"}[node]
+			in = map[string]string{"q4_death": "6", "q0_kin": "6"}[node]
 			if in == "" {
 				in = "1"
 			}
+		case "q6_when":
+			in = "2026-11-01 to 2026-11-20"
 		case "q3_relation":
 			in = map[string]string{"q3_mutual": "11", "q3_identity": "9"}[node]
 			if in == "" {

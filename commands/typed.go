@@ -58,8 +58,8 @@ func (e *Env) byWords(st flows.State, t string) (in flows.Input, rest string, ok
 		return flows.Input{}, t, false
 	}
 	t = labelFold(t)
-	rest = t
 	var found []int
+	var said []string // the words found
 	for i, o := range n.Options {
 		if o.Words == "" {
 			continue
@@ -70,7 +70,7 @@ func (e *Env) byWords(st flows.State, t string) (in flows.Input, rest string, ok
 				p = labelFold(p)
 				if p != "" && (p == t || holds(t, p)) {
 					hit = true
-					rest = strings.ReplaceAll(rest, p, "。")
+					said = append(said, p)
 				}
 			}
 		}
@@ -94,7 +94,14 @@ func (e *Env) byWords(st flows.State, t string) (in flows.Input, rest string, ok
 		slices.Sort(found)
 	}
 	in, ok = chosen(n, found)
-	return in, rest, ok
+	if !ok {
+		return flows.Input{}, t, false // not an answer: the whole line is read for distress
+	}
+	rest = t
+	for _, p := range said {
+		rest = strings.ReplaceAll(rest, p, "。")
+	}
+	return in, rest, true
 }
 
 // byLabels reads a line the engine refused as the options it names by

@@ -27,7 +27,7 @@ func toASCIIDigits(s string) string {
 // use to its Simplified form, so that 1.2萬, 大約一萬兩千, 上週六 and 不確定
 // read as 1.2万, 大约一万两千, 上周六 and 不确定 (OpenCC's Simplified →
 // Traditional table, reversed for these characters; 裡 is Taiwan's 裏).
-var simplified = map[rune]rune{'萬': '万', '兩': '两', '個': '个', '箇': '个', '瞭': '了', '於': '于', '億': '亿', '餘': '余', '淩': '凌', '幾': '几', '韆': '千', '發': '发', '髮': '发', '號': '号', '後': '后', '週': '周', '賙': '周', '塊': '块', '將': '将', '應': '应', '張': '张', '時': '时', '曉': '晓', '條': '条', '來': '来', '沒': '没', '瀏': '浏', '碼': '码', '確': '确', '禮': '礼', '約': '约', '覽': '览', '計': '计', '記': '记', '許': '许', '該': '该', '說': '说', '轉': '转', '過': '过', '這': '这', '裏': '里', '裡': '里', '錢': '钱'}
+var simplified = map[rune]rune{'萬': '万', '兩': '两', '個': '个', '箇': '个', '瞭': '了', '於': '于', '億': '亿', '餘': '余', '淩': '凌', '幾': '几', '韆': '千', '發': '发', '髮': '发', '號': '号', '後': '后', '週': '周', '賙': '周', '塊': '块', '將': '将', '應': '应', '張': '张', '時': '时', '曉': '晓', '條': '条', '來': '来', '沒': '没', '瀏': '浏', '碼': '码', '確': '确', '禮': '礼', '約': '约', '覽': '览', '計': '计', '記': '记', '許': '许', '該': '该', '說': '说', '轉': '转', '過': '过', '這': '这', '裏': '里', '裡': '里', '錢': '钱', '從': '从', '傳': '传', '開': '开', '樣': '样', '現': '现', '結': '结', '繼': '继', '續': '续', '覺': '觉', '還': '还', '罵': '骂'}
 
 // fold is s trimmed and lower-cased, full-width letters, digits and signs
 // made ASCII, curly apostrophes straight, Traditional characters
@@ -87,7 +87,7 @@ type NumberReading struct {
 var (
 	numApprox  = []string{"approximately ", "approx. ", "approx.", "approx ", "about ", "around ", "roughly ", "maybe ", "probably ", "almost ", "nearly ", "close to ", "like ", "~", "≈", "约莫", "大约", "大概", "差不多", "将近", "接近", "估计", "可能", "应该", "约", "近"}
 	numAtLeast = []string{"more than ", "over ", "above ", "at least ", "upwards of ", ">=", ">", "超过", "至少", "不止", "不少于", "起码", "多于", "高于"}
-	numSuffix  = []string{" or more", " or so", " plus", "ish", "+", "以上", "左右", "上下", "来", "多", "余"}
+	numSuffix  = []string{" or more", " or so", " plus", "ish", "+", "以上", "左右", "上下", "来", "多", "余", "几"}
 	// Hedges around a number that change nothing: "三四个吧", "I think 200".
 	numHedgePre  = []string{"i think ", "i guess ", "i believe ", "好像是", "好像", "感觉有", "感觉", "应该是", "大概有", "大约有", "差不多有", "有"}
 	numHedgeSuf  = []string{" i think", " i guess", " i believe", "的样子", "的样子吧", "吧", "啊", "呢", "呀", "吧应该"}
@@ -101,6 +101,32 @@ var (
 // "一千多", "over 5k", "3千多" (a lower bound), "几十个", "a few dozen"
 // (vague). ok is false for anything else.
 func ReadNumber(s string) (NumberReading, bool) {
+	if r, ok := readNumber(s); ok {
+		return r, true
+	}
+	return numberInSentence(s)
+}
+
+// numberSpan finds the numbers in a sentence, with the words around them
+// that say how sure it is ("around 300", "一千多", "over 5k").
+var numberSpan = regexp.MustCompile(`(?i)(?:about |around |over |more than |at least |nearly |almost |约|大概|大约|超过|至少|差不多)?\d[\d,]*(?:\.\d+)?\s*(?:k|w|万|千|百|thousand|million)?(?:多|余|几|\+)?`)
+
+// numberInSentence reads the one number a sentence holds ("around 300
+// people saw it", "我看到有800多条转发"), with its hedges; a sentence with
+// none or several is no number. It is never Plain: the answer is said back.
+func numberInSentence(s string) (NumberReading, bool) {
+	s = fold(toASCIIDigits(s))
+	spans := numberSpan.FindAllStringIndex(s, -1)
+	if len(spans) != 1 || (spans[0][0] > 0 && strings.ContainsAny(s[spans[0][0]-1:spans[0][0]], "-−")) {
+		return NumberReading{}, false // none, several, or negative
+	}
+	r, ok := readNumber(strings.TrimSpace(s[spans[0][0]:spans[0][1]]))
+	r.Plain = false
+	return r, ok
+}
+
+// readNumber reads a number that is the whole answer; see ReadNumber.
+func readNumber(s string) (NumberReading, bool) {
 	s = fold(toASCIIDigits(s))
 	s = strings.TrimRight(s, ".。!！~～")
 	s, _ = cutAny(s, numHedgePre...)
@@ -886,7 +912,8 @@ var (
 		"and is still going on", "is still going on", "and is still going", "still going", "and is ongoing", "and it continues", "and continues", "till today", "till date",
 		"and ongoing", "ongoing", "until now", "till now", "up to now", "up till now", "to now", "until today", "to today", "to date", "now",
 		"现在还在继续", "现在还在", "一直到现在", "持续到现在", "持续至今", "直到现在", "到现在", "到今天", "至今", "还在继续", "仍在继续", "一直没停", "还没停", "现在",
-		"还在发", "一直在发", "还在传", "还在骂", "还在持续", "仍在持续", "一直持续", "还没结束", "没有结束", "还有人在发", "还在", "仍然在继续", "一直在继续"}
+		"还在发", "一直在发", "还在传", "还在骂", "还在持续", "仍在持续", "一直持续", "还没结束", "没有结束", "还有人在发", "还在", "仍然在继续", "一直在继续",
+		"仲有", "仲喺度", "仲係度", "仲未停", "仲喺", "仲係"} // Cantonese: 仲 is 还
 	periodSince       = []string{"ever since ", "since ", "starting from ", "starting ", "it started in ", "it started on ", "it started ", "started in ", "started on ", "started ", "it began in ", "it began ", "began in ", "began ", "自从"}
 	periodFrom        = []string{"from ", "between ", "从", "自"}
 	periodSinceSuffix = []string{"开始到现在", "开始一直", "开始的", "开始", "以来", "起"}

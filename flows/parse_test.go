@@ -49,6 +49,12 @@ func TestReadNumber(t *testing.T) {
 		{"200ish", r{Value: 200}},
 		{"大概3千多", r{Value: 3000, AtLeast: true}},
 		{"一千多", r{Value: 1000, AtLeast: true}},
+		// a number inside a sentence, said back
+		{"around 300 people saw it", r{Value: 300}},
+		{"it was seen 12,000 times", r{Value: 12000}},
+		{"我看到有800多条转发", r{Value: 800, AtLeast: true}},
+		{"大概一百幾個人", r{Value: 100, AtLeast: true}},
+		{"一百几", r{Value: 100, AtLeast: true}},
 		{"一千多个", r{Value: 1000, AtLeast: true}},
 		{"1000多", r{Value: 1000, AtLeast: true}},
 		{"两万多次", r{Value: 20000, AtLeast: true}},
@@ -411,6 +417,9 @@ func TestReadPeriod(t *testing.T) {
 		{"started about 3 weeks ago, still going", day(2026, 11, 4), day(2026, 11, 25), false, true},
 		{"it started in September and is still going on", day(2026, 9, 1), day(2026, 11, 25), false, true},
 		{"from September till today", day(2026, 9, 1), day(2026, 11, 25), false, true},
+		// Traditional characters and Cantonese
+		{"上個月開始，還在繼續", day(2026, 10, 1), day(2026, 11, 25), false, true},
+		{"上個月開始，現在仲有", day(2026, 10, 1), day(2026, 11, 25), false, true},
 		{"last month", day(2026, 10, 1), day(2026, 10, 1), true, false},
 	} {
 		got, ok := flows.ReadPeriod(c.in, now)
