@@ -740,7 +740,7 @@ func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Out
 			return e.evidenceCommand(st, lang, c.Arg, now)
 		}
 	case Documents:
-		return e.documents(st, lang, now)
+		return e.menuBack(e.documents(st, lang, now), now)
 	case Human:
 		return e.human(st, lang)
 	case Close:
