@@ -105,7 +105,7 @@ const (
 	// MenuRestart confirms /restart half-way through (keys: KeyYes, KeyNo):
 	// the answers given would be lost, and /back cannot bring them back.
 	MenuRestart = "!rst"
-	MenuReport = "!rep"  // keys: a part ID, flows.PartSources or KeyFull; "<key>.<page>" for a later page
+	MenuReport  = "!rep" // keys: a part ID, flows.PartSources or KeyFull; "<key>.<page>" for a later page
 )
 
 // KeyFull is the report menu's entry for the whole report as a file.
