@@ -167,28 +167,35 @@ func TestFullDiskRefusesWorkAndRecovers(t *testing.T) {
 // attributes (ext4); it is skipped elsewhere.
 func TestReadOnlyDatabaseRefusesWorkAndRecovers(t *testing.T) {
 	storageFault(t, func(e *env, p *proc) func() {
-		files := []string{e.db, e.db + "-wal"}
-		for _, f := range files {
-			if _, err := os.Stat(f); err != nil {
-				t.Skipf("%s: %v", f, err)
-			}
-			if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
-				t.Skipf("chattr +i is not available here: %v %s", err, out)
-			}
-		}
-		repaired := false
-		undo := func() {
-			if repaired {
-				return
-			}
-			repaired = true
-			for _, f := range files {
-				if out, err := exec.Command("chattr", "-i", f).CombinedOutput(); err != nil {
-					t.Errorf("chattr -i %s: %v %s", f, err, out)
-				}
-			}
-		}
-		t.Cleanup(undo) // never leave an undeletable file behind
-		return undo
+		return immutable(t, e.db, e.db+"-wal")
 	})
+}
+
+// immutable makes files read-only even for root (chattr +i), or skips t
+// where that is not possible, and returns what undoes it; the undo also
+// runs at cleanup, so no undeletable file is left behind.
+func immutable(t *testing.T, files ...string) func() {
+	t.Helper()
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			t.Skipf("%s: %v", f, err)
+		}
+		if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
+			t.Skipf("chattr +i is not available here: %v %s", err, out)
+		}
+	}
+	repaired := false
+	undo := func() {
+		if repaired {
+			return
+		}
+		repaired = true
+		for _, f := range files {
+			if out, err := exec.Command("chattr", "-i", f).CombinedOutput(); err != nil {
+				t.Errorf("chattr -i %s: %v %s", f, err, out)
+			}
+		}
+	}
+	t.Cleanup(undo)
+	return undo
 }

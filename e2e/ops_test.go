@@ -192,26 +192,7 @@ func TestReadyzWhenTheDatabaseCannotBeWritten(t *testing.T) {
 			}
 		}},
 		{"read-only", func(t *testing.T, e *env, p *proc) func() {
-			files := []string{e.db, e.db + "-wal"}
-			for _, f := range files {
-				if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
-					t.Skipf("chattr +i is not available here: %v %s", err, out)
-				}
-			}
-			repaired := false
-			undo := func() {
-				if repaired {
-					return
-				}
-				repaired = true
-				for _, f := range files {
-					if out, err := exec.Command("chattr", "-i", f).CombinedOutput(); err != nil {
-						t.Errorf("chattr -i %s: %v %s", f, err, out)
-					}
-				}
-			}
-			t.Cleanup(undo) // never leave an undeletable file behind
-			return undo
+			return immutable(t, e.db, e.db+"-wal")
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
