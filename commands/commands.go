@@ -680,24 +680,27 @@ func (e *Env) typedMenu(st flows.State, lang, t string, now time.Time) (Outcome,
 		}
 		return e.Choose(st, lang, MenuReport, keys[i-1].Key, now), true
 	case "delete", "restart":
-		key := KeyNo
-		if slices.Contains(yesWords, strings.Trim(strings.ToLower(t), " .。!！")) {
-			key = KeyYes
-		}
-		menu := MenuDelete
+		menu, yes := MenuDelete, deleteWords
 		if st.Menu == "restart" {
-			menu = MenuRestart
+			menu, yes = MenuRestart, restartWords
+		}
+		key := KeyNo
+		if slices.Contains(yes, strings.Trim(strings.ToLower(t), " .。!！")) {
+			key = KeyYes
 		}
 		return e.Choose(st, lang, menu, key, now), true
 	}
 	return Outcome{}, false
 }
 
-// yesWords confirm the delete menu when typed: its number, and "yes" or
-// "delete" in each language (Simplified and Traditional); anything else
-// keeps the data.
-var yesWords = []string{"1", "yes", "y", "delete", "delete everything", "delete it", "是", "是的", "确认", "確認", "确定", "確定", "删除", "刪除", "删掉", "刪掉", "确认删除", "確認刪除",
-	"restart", "start over", "start again", "重新开始", "重新開始", "重来", "重來"}
+// deleteWords confirm the delete menu when typed: its number, and "yes"
+// or "delete" in each language (Simplified and Traditional); anything else
+// keeps the data. restartWords confirm the restart menu the same way.
+// Each menu has its own: "restart" typed at the delete menu erases nothing.
+var (
+	deleteWords  = []string{"1", "yes", "y", "delete", "delete everything", "delete it", "是", "是的", "确认", "確認", "确定", "確定", "删除", "刪除", "删掉", "刪掉", "确认删除", "確認刪除"}
+	restartWords = []string{"1", "yes", "y", "restart", "start over", "start again", "是", "是的", "确认", "確認", "确定", "確定", "重新开始", "重新開始", "重来", "重來"}
+)
 
 // Command decides what a command does.
 func (e *Env) Command(st flows.State, lang string, c Command, now time.Time) Outcome {

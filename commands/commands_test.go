@@ -133,7 +133,7 @@ func TestMenusLiveInTheState(t *testing.T) {
 			t.Fatalf("%s = %+v", yes, gone)
 		}
 	}
-	for _, no := range []string{"不", "算了", "2", "maybe"} {
+	for _, no := range []string{"不", "算了", "2", "maybe", "restart", "重新开始"} {
 		if kept := e.Text(out.State, "zh-Hans", no, now); kept.Erase {
 			t.Fatalf("%q erased everything", no)
 		}
