@@ -410,30 +410,19 @@ func (e *Env) menuLabel(items []flows.ChoiceItem, t string) int {
 	if utf8.RuneCountInString(t) < 2 {
 		return 0
 	}
-	var within, around []int
+	phrases := make([][]string, len(items))
 	for i, it := range items {
-		var parts []string
-		for _, l := range e.Loc.Languages() {
-			parts = append(parts, labelParts(e.Loc.Text(l, flows.Message{ID: it.Label}))...)
-		}
-		if slices.Contains(parts, t) {
+		phrases[i] = e.labelPhrases(it.Label)
+		if slices.Contains(phrases[i], t) {
 			return i + 1
 		}
-		if holdsAny(t, parts) {
-			within = append(within, i+1)
-		}
-		for _, p := range parts {
-			if holds(p, t) {
-				around = append(around, i+1)
-				break
-			}
-		}
 	}
+	within, around := named(t, phrases)
 	switch {
 	case len(within) == 1:
-		return within[0]
+		return within[0] + 1
 	case len(within) == 0 && len(around) == 1:
-		return around[0]
+		return around[0] + 1
 	}
 	return 0
 }
@@ -604,36 +593,6 @@ func (e *Env) byLabel(st flows.State, t string) (flows.Input, bool) {
 		}
 	}
 	return flows.Input{}, false
-}
-
-// labelWithin reads a line that contains the text of exactly one of the
-// current choice question's options ("我说了是自杀" holds "自杀") as that
-// option. Labels shorter than two characters are not looked for.
-func (e *Env) labelWithin(st flows.State, t string) (flows.Input, bool) {
-	if e.Flow == nil || e.Loc == nil || st.Done || st.Flow != e.Flow.ID || st.Version != e.Flow.Version {
-		return flows.Input{}, false
-	}
-	n := e.Flow.Nodes[st.Node]
-	if n == nil || n.Type != flows.Choice {
-		return flows.Input{}, false
-	}
-	t = labelFold(t)
-	found := -1
-	for i, o := range n.Options {
-		for _, l := range e.Loc.Languages() {
-			label := labelFold(e.Loc.Text(l, flows.Message{ID: o.Label}))
-			if len([]rune(label)) >= 2 && strings.Contains(t, label) {
-				if found >= 0 && found != i {
-					return flows.Input{}, false // two options named: not an answer
-				}
-				found = i
-			}
-		}
-	}
-	if found < 0 {
-		return flows.Input{}, false
-	}
-	return flows.Input{Kind: flows.InText, Text: strconv.Itoa(found + 1)}, true
 }
 
 // labelFold is a label or a typed line as compared: lower case, without

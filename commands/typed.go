@@ -65,13 +65,10 @@ func (e *Env) byWords(st flows.State, t string) (in flows.Input, rest string, ok
 			continue
 		}
 		hit := false
-		for _, l := range e.Loc.Languages() {
-			for _, p := range strings.Split(e.Loc.Text(l, flows.Message{ID: o.Words}), "|") {
-				p = labelFold(p)
-				if p != "" && (p == t || holds(t, p)) {
-					hit = true
-					said = append(said, p)
-				}
+		for _, p := range e.wordPhrases(o.Words) {
+			if p == t || holds(t, p) {
+				hit = true
+				said = append(said, p)
 			}
 		}
 		if hit {
@@ -84,11 +81,8 @@ func (e *Env) byWords(st flows.State, t string) (in flows.Input, rest string, ok
 			if slices.Contains(found, i) {
 				continue
 			}
-			for _, l := range e.Loc.Languages() {
-				if holdsAny(t, labelParts(e.Loc.Text(l, flows.Message{ID: o.Label}))) {
-					found = append(found, i)
-					break
-				}
+			if holdsAny(t, e.labelPhrases(o.Label)) {
+				found = append(found, i)
 			}
 		}
 		slices.Sort(found)
@@ -117,24 +111,7 @@ func (e *Env) byLabels(st flows.State, t string) (flows.Input, bool) {
 	if utf8.RuneCountInString(t) < 2 {
 		return flows.Input{}, false
 	}
-	labels := make([][]string, len(n.Options))
-	for i, o := range n.Options {
-		for _, l := range e.Loc.Languages() {
-			labels[i] = append(labels[i], labelParts(e.Loc.Text(l, flows.Message{ID: o.Label}))...)
-		}
-	}
-	var within, around []int
-	for i, ls := range labels {
-		if holdsAny(t, ls) {
-			within = append(within, i)
-		}
-		for _, l := range ls {
-			if holds(l, t) {
-				around = append(around, i)
-				break
-			}
-		}
-	}
+	within, around := named(t, e.optionPhrases(n, false))
 	if len(within) > 0 {
 		return chosen(n, within)
 	}
@@ -164,21 +141,77 @@ func (e *Env) candidates(st flows.State, t string) []int {
 	if n == nil || n.Type != flows.Choice {
 		return nil
 	}
-	t = labelFold(t)
-	var out []int
+	within, around := named(labelFold(t), e.optionPhrases(n, true))
+	out := append(within, around...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// labelWithin reads a line that holds the label of exactly one of the
+// current choice question's options ("我说了是自杀" holds "自杀") as that
+// option.
+func (e *Env) labelWithin(st flows.State, t string) (flows.Input, bool) {
+	n := e.current(st)
+	if n == nil || n.Type != flows.Choice {
+		return flows.Input{}, false
+	}
+	within, _ := named(labelFold(t), e.optionPhrases(n, false))
+	return chosen(n, within)
+}
+
+// optionPhrases are, for each option of n, its label as labelParts reads
+// it in every language, and with words, the words the flow lists for it.
+func (e *Env) optionPhrases(n *flows.Node, words bool) [][]string {
+	out := make([][]string, len(n.Options))
 	for i, o := range n.Options {
-		for _, l := range e.Loc.Languages() {
-			words := labelParts(e.Loc.Text(l, flows.Message{ID: o.Label}))
-			if o.Words != "" {
-				words = append(words, strings.Split(e.Loc.Text(l, flows.Message{ID: o.Words}), "|")...)
-			}
-			if holdsAny(t, words) || (utf8.RuneCountInString(t) >= 2 && slices.ContainsFunc(words, func(w string) bool { return holds(labelFold(w), t) })) {
-				out = append(out, i)
-				break
+		out[i] = e.labelPhrases(o.Label)
+		if words {
+			out[i] = append(out[i], e.wordPhrases(o.Words)...)
+		}
+	}
+	return out
+}
+
+// labelPhrases is a label in every language, with its parts (labelParts).
+func (e *Env) labelPhrases(id string) []string {
+	var out []string
+	for _, l := range e.Loc.Languages() {
+		out = append(out, labelParts(e.Loc.Text(l, flows.Message{ID: id}))...)
+	}
+	return out
+}
+
+// wordPhrases are the words of a words message (Option.Words) in every
+// language, folded; none for "".
+func (e *Env) wordPhrases(id string) []string {
+	if id == "" {
+		return nil
+	}
+	var out []string
+	for _, l := range e.Loc.Languages() {
+		for _, p := range strings.Split(e.Loc.Text(l, flows.Message{ID: id}), "|") {
+			if p = labelFold(p); p != "" {
+				out = append(out, p)
 			}
 		}
 	}
 	return out
+}
+
+// named finds what a folded line names among entries given as phrases:
+// within, the entries one of whose phrases the line holds; around, those
+// with a phrase that holds the line (a line of two characters or more).
+func named(t string, phrases [][]string) (within, around []int) {
+	long := utf8.RuneCountInString(t) >= 2
+	for i, ps := range phrases {
+		if holdsAny(t, ps) {
+			within = append(within, i)
+		}
+		if long && slices.ContainsFunc(ps, func(p string) bool { return holds(p, t) }) {
+			around = append(around, i)
+		}
+	}
+	return within, around
 }
 
 // current is the question waiting for an answer, when it offers options.
