@@ -186,7 +186,7 @@ func Run(ctx context.Context, cfg Config) error {
 			s.show(s.question(), true)
 			continue
 		}
-		if cfg.Script && (strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#")) {
+		if cfg.Script && scriptComment(line) {
 			continue
 		}
 		s.echo(line)
@@ -208,10 +208,17 @@ func Run(ctx context.Context, cfg Config) error {
 func skipComments(r *bufio.Reader) (string, bool, error) {
 	for {
 		line, tooLong, err := readLine(r)
-		if tooLong || err != nil || (strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#")) {
+		if tooLong || err != nil || !scriptComment(line) {
 			return line, tooLong, err
 		}
 	}
+}
+
+// scriptComment reports whether a line of a script is blank or a # comment:
+// not input.
+func scriptComment(line string) bool {
+	t := strings.TrimSpace(line)
+	return t == "" || strings.HasPrefix(t, "#")
 }
 
 // once returns a reader of lines that gives the line already read first,

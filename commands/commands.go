@@ -502,7 +502,7 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 	// An option's own text is that option, whatever words it holds ("自杀"
 	// where a bereaved relative is asked how the person died), and so are
 	// the words the flow lists for it ("he killed himself").
-	_, isLabel := e.byLabel(st, t)
+	label, isLabel := e.byLabel(st, t)
 	words, rest, isWords := e.byWords(st, t)
 	if !isLabel && !strings.HasPrefix(t, "/") && e.Distress != nil && e.Distress(rest) {
 		// Said again at the question where the crisis help was just shown,
@@ -540,9 +540,9 @@ func (e *Env) Text(st flows.State, lang, text string, now time.Time) Outcome {
 	if t == "?" || t == "？" {
 		return e.Step(st, lang, flows.Input{Kind: flows.InUnknown, Now: now})
 	}
-	if in, ok := e.byLabel(st, t); ok {
-		in.Now = now
-		return e.Step(st, lang, in)
+	if isLabel {
+		label.Now = now
+		return e.Step(st, lang, label)
 	}
 	if isWords {
 		words.Now = now
